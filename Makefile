@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
+
+.PHONY: run test bench init clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+init: $(VENV)/.installed
+	$(BIN)/python -m components.cli init
+
+run: init
+	@echo ""
+	@echo "Hub Workshop is starting on http://localhost:$(PORT)"
+	@echo "  participants: open it and type the join code"
+	@echo "  staff: open http://localhost:$(PORT) and choose 'Staff login'"
+	@echo ""
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.run
+
+clean-venv:
+	rm -rf $(VENV)

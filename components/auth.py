@@ -1,0 +1,174 @@
+"""Staff accounts: bcrypt hashes, roles, our own persistent lockout, the cookie key.
+
+No Streamlit here; components.widgets wires this to streamlit-authenticator.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import bcrypt
+
+from components.rules import RuleError
+from components.storage import db_path, fetch_all, fetch_one, immediate
+from components.workshops import audit
+
+ROLES = ("facilitator", "organiser")
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=5)
+COOKIE_KEY_ENV = "HUB_WORKSHOP_COOKIE_KEY"
+PASSWORD_MIN = 10
+
+
+def hash_password(password: str) -> str:
+    """Hash a password once, at creation or reset."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12)).decode()
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    """Check a password against its bcrypt hash."""
+    return bcrypt.checkpw(password.encode(), password_hash.encode())
+
+
+def new_password() -> str:
+    """Return a one-time generated password that is easy to type."""
+    return secrets.token_urlsafe(12)
+
+
+def _now() -> datetime:
+    """Return the current UTC time (a seam for tests)."""
+    return datetime.now(timezone.utc)
+
+
+def create_user(db, username: str, name: str, role: str, actor: str, password: str | None = None,
+                email: str = "") -> str:
+    """Create a staff account and return its password (generated when not given)."""
+    username = (username or "").strip().lower()
+    if role not in ROLES:
+        raise RuleError("Role must be facilitator or organiser.")
+    if not (3 <= len(username) <= 40) or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise RuleError("Usernames are 3–40 letters, digits, dots, dashes or underscores.")
+    password = password or new_password()
+    if len(password) < PASSWORD_MIN:
+        raise RuleError("Passwords need at least {min} characters.", min=PASSWORD_MIN)
+    with immediate(db):
+        if fetch_one(db, "SELECT 1 FROM user WHERE username = ?", (username,)):
+            raise RuleError("The username {username} is taken.", username=username)
+        db.conn.execute("INSERT INTO user (username, name, email, password_hash, role) VALUES (?, ?, ?, ?, ?)",
+                        (username, (name or username).strip(), email, hash_password(password), role))
+        audit(db, actor, "user.create", None, username=username, role=role)
+    return password
+
+
+def reset_password(db, username: str, actor: str, password: str | None = None) -> str:
+    """Set a new password (generated when not given), clear any lock, and return it."""
+    password = password or new_password()
+    if len(password) < PASSWORD_MIN:
+        raise RuleError("Passwords need at least {min} characters.", min=PASSWORD_MIN)
+    with immediate(db):
+        _require_user(db, username)
+        db.conn.execute("UPDATE user SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE username = ?",
+                        (hash_password(password), username))
+        audit(db, actor, "user.reset_password", None, username=username)
+    return password
+
+
+def set_user_disabled(db, username: str, disabled: bool, actor: str) -> None:
+    """Disable or re-enable a staff account."""
+    with immediate(db):
+        _require_user(db, username)
+        db.conn.execute("UPDATE user SET disabled = ? WHERE username = ?", (int(disabled), username))
+        audit(db, actor, "user.disable" if disabled else "user.enable", None, username=username)
+
+
+def _require_user(db, username: str) -> dict:
+    """Return a user row or refuse."""
+    user = get_user(db, username)
+    if user is None:
+        raise RuleError("There is no user {username}.", username=username)
+    return user
+
+
+def get_user(db, username: str | None) -> dict | None:
+    """Return one user row."""
+    return fetch_one(db, "SELECT * FROM user WHERE username = ?", ((username or "").lower(),))
+
+
+def list_users(db) -> list[dict]:
+    """Return all users without their hashes."""
+    return fetch_all(db, "SELECT username, name, email, role, disabled, locked_until, created_at FROM user ORDER BY username")
+
+
+def count_organisers(db) -> int:
+    """Count enabled organiser accounts."""
+    return db.conn.execute("SELECT count(*) FROM user WHERE role = 'organiser' AND disabled = 0").fetchone()[0]
+
+
+def is_locked(user: dict) -> bool:
+    """True while a user is locked out after too many failures."""
+    return bool(user["locked_until"]) and datetime.fromisoformat(user["locked_until"]) > _now()
+
+
+def record_failed_login(db, username: str) -> bool:
+    """Count a failed login; lock the account after MAX_FAILURES. Returns True if now locked."""
+    with immediate(db):
+        user = get_user(db, username)
+        if user is None:
+            return False
+        failures = user["failed_logins"] + 1
+        locked_until = None
+        if failures >= MAX_FAILURES:
+            locked_until, failures = (_now() + LOCKOUT).isoformat(), 0
+            audit(db, "system", "user.locked", None, username=user["username"])
+        db.conn.execute("UPDATE user SET failed_logins = ?, locked_until = coalesce(?, locked_until) WHERE id = ?",
+                        (failures, locked_until, user["id"]))
+    return locked_until is not None
+
+
+def record_login(db, username: str) -> None:
+    """Clear failures after a successful login and audit it."""
+    with immediate(db):
+        db.conn.execute("UPDATE user SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
+        audit(db, username, "user.login", None)
+
+
+def build_credentials(db) -> dict:
+    """Build streamlit-authenticator credentials from enabled users; locked ones cannot match."""
+    users = {}
+    for user in fetch_all(db, "SELECT * FROM user WHERE disabled = 0"):
+        users[user["username"]] = {
+            "name": user["name"], "email": user["email"], "roles": [user["role"]],
+            # A locked account keeps its row (so we can say it is locked) but no password matches.
+            "password": LOCKED_HASH if is_locked(user) else user["password_hash"],
+            "failed_login_attempts": 0,
+        }
+    return {"usernames": users}
+
+
+# A real hash of a random secret nobody knows, so the library counts the attempt.
+LOCKED_HASH = bcrypt.hashpw(secrets.token_hex(16).encode(), bcrypt.gensalt(rounds=4)).decode()
+
+
+def cookie_key_path() -> Path:
+    """Return where the generated cookie key lives (beside the database, git-ignored)."""
+    return db_path().parent / "secrets" / "cookie_key"
+
+
+def load_cookie_key() -> str:
+    """Return the auth cookie signing key: env var, else a 32-byte key generated on first run."""
+    if os.environ.get(COOKIE_KEY_ENV):
+        return os.environ[COOKIE_KEY_ENV]
+    path = cookie_key_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,117 @@
+"""Command line: python -m components.cli COMMAND (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from components import auth, seed, storage
+from components.rules import RuleError
+
+CLI_ACTOR = "cli"
+
+
+def cmd_init(args, db) -> int:
+    """Migrate, seed the demo workshop into a new database, create the first organiser."""
+    storage.migrate(db)
+    workshop_id = seed.ensure_demo(db)
+    if workshop_id:
+        code = db.conn.execute("SELECT code FROM workshop WHERE id = ?", (workshop_id,)).fetchone()[0]
+        print(f"Created the demo workshop (join code {code}) in {storage.db_path()}")
+    if auth.count_organisers(db) == 0:
+        username = "organiser"
+        if auth.get_user(db, username):
+            username = f"organiser{auth.new_password()[:4].lower()}"
+        password = auth.create_user(db, username, "Organiser", "organiser", CLI_ACTOR)
+        print("First organiser account created. Write this down; it is shown only once:")
+        print(f"  username: {username}")
+        print(f"  password: {password}")
+    auth.load_cookie_key()
+    return 0
+
+
+def cmd_add_user(args, db) -> int:
+    """Create a facilitator or organiser and print the password."""
+    password = auth.create_user(db, args.username, args.name or args.username, args.role, CLI_ACTOR)
+    print(f"Created {args.role} {args.username.lower()} with password: {password}")
+    return 0
+
+
+def cmd_reset_password(args, db) -> int:
+    """Reset a password (and any lockout) and print the new one."""
+    password = auth.reset_password(db, args.username, CLI_ACTOR)
+    print(f"New password for {args.username}: {password}")
+    return 0
+
+
+def cmd_disable_user(args, db) -> int:
+    """Disable (or with --enable, re-enable) an account."""
+    auth.set_user_disabled(db, args.username, not args.enable, CLI_ACTOR)
+    print(f"{args.username} is now {'enabled' if args.enable else 'disabled'}")
+    return 0
+
+
+def cmd_backup(args, db) -> int:
+    """Copy the live database with SQLite's online backup API."""
+    target = storage.backup_to(db, args.out)
+    check = storage.open_db(target)
+    ok = storage.integrity_ok(check)
+    check.close()
+    print(f"Backed up to {target} (integrity {'ok' if ok else 'FAILED'})")
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the commands."""
+    parser = argparse.ArgumentParser(prog="python -m components.cli", description="Hub Workshop administration")
+    parser.add_argument("--db", help="database file (default: $HUB_WORKSHOP_DB or workshop_data/hub.db)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create or migrate the database, seed the demo, make the first organiser")
+    add = sub.add_parser("add-user", help="create a facilitator or organiser")
+    add.add_argument("username")
+    add.add_argument("--role", choices=auth.ROLES, default="facilitator")
+    add.add_argument("--name")
+    reset = sub.add_parser("reset-password", help="generate a new password and clear a lockout")
+    reset.add_argument("username")
+    disable = sub.add_parser("disable-user", help="disable an account")
+    disable.add_argument("username")
+    disable.add_argument("--enable", action="store_true", help="re-enable instead")
+    backup = sub.add_parser("backup", help="online backup of the live database")
+    backup.add_argument("--out", required=True)
+    register_export(sub)
+    return parser
+
+
+def register_export(sub) -> None:
+    """Add the export command when the exports module is present."""
+    try:
+        from components import exports
+    except ImportError:
+        return
+    exports.register_cli(sub)
+
+
+COMMANDS = {"init": cmd_init, "add-user": cmd_add_user, "reset-password": cmd_reset_password,
+            "disable-user": cmd_disable_user, "backup": cmd_backup}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; rule errors print a message, not a traceback."""
+    args = build_parser().parse_args(argv)
+    if args.db:
+        import os
+        os.environ[storage.DB_ENV_VAR] = args.db
+    db = storage.open_db()
+    try:
+        storage.migrate(db)
+        handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+        return handler(args, db)
+    except RuleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Results: tallies, live counters and segments, computed from the dot rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.storage import fetch_all, fetch_one
+
+TALLY_COLUMNS = ["rank", "priority_id", "title", "theme", "dots", "supporters", "share_supporting"]
+
+
+def tally_question(db, question_id: int) -> pd.DataFrame:
+    """Rank a question's visible priorities by dots; ties share a rank (1, 2, 2, 4)."""
+    rows = fetch_all(db, """
+        SELECT p.id AS priority_id, p.title, coalesce(t.name, '') AS theme,
+               count(d.id) AS dots, count(DISTINCT d.participant_id) AS supporters
+        FROM priority p
+        LEFT JOIN theme t ON t.id = p.theme_id
+        LEFT JOIN dot d ON d.priority_id = p.id
+        WHERE p.question_id = ? AND p.state = 'visible'
+        GROUP BY p.id ORDER BY dots DESC, p.id""", (question_id,))
+    frame = pd.DataFrame(rows, columns=["priority_id", "title", "theme", "dots", "supporters"])
+    voters = count_voters(db, question_id)
+    frame["share_supporting"] = (frame["supporters"] / voters).round(4) if voters else 0.0
+    frame["rank"] = frame["dots"].rank(method="min", ascending=False).astype(int)
+    return frame[TALLY_COLUMNS].reset_index(drop=True)
+
+
+def count_voters(db, question_id: int) -> int:
+    """Count participants with at least one dot on a question."""
+    return db.conn.execute("SELECT count(DISTINCT participant_id) FROM dot WHERE question_id = ?",
+                           (question_id,)).fetchone()[0]
+
+
+def count_live(db, question_id: int) -> dict:
+    """Return the live counters a facilitator and the projector show."""
+    row = fetch_one(db, """
+        SELECT q.dots_per_participant AS budget,
+          (SELECT count(*) FROM participant WHERE workshop_id = q.workshop_id AND kind = 'phone') AS participants,
+          (SELECT count(*) FROM priority WHERE question_id = q.id AND state = 'visible') AS priorities,
+          (SELECT count(*) FROM dot WHERE question_id = q.id) AS dots,
+          (SELECT count(DISTINCT participant_id) FROM dot WHERE question_id = q.id) AS voters
+        FROM question q WHERE q.id = ?""", (question_id,))
+    full = db.conn.execute("""
+        SELECT count(*) FROM (SELECT participant_id FROM dot WHERE question_id = ?
+        GROUP BY participant_id HAVING count(*) >= ?)""", (question_id, row["budget"])).fetchone()[0]
+    row["all_used"] = full
+    row["share_all_used"] = round(full / row["participants"], 4) if row["participants"] else 0.0
+    return row
+
+
+def list_my_dots(db, question_id: int, participant_id: int) -> dict[int, int]:
+    """Return priority id -> this participant's dots, for highlighting their own choices."""
+    return dict(db.conn.execute("SELECT priority_id, count(*) FROM dot WHERE question_id = ? AND participant_id = ?"
+                                " GROUP BY priority_id", (question_id, participant_id)).fetchall())

@@ -1,0 +1,163 @@
+"""Participation rules as small named predicates, each raising RuleError.
+
+Messages are plain English msgids with named placeholders, so the UI can
+translate them (components.i18n) and a participant can read them.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+TITLE_MIN, TITLE_MAX = 3, 280
+DETAILS_MAX = 2000
+NAME_MAX = 80
+# No 0/O, 1/I/L: codes are read off a projector and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+PHASES = ("draft", "collecting", "voting", "closed")
+VISIBILITIES = ("hidden", "live", "revealed")
+# Forward moves are free; moving back needs an explicit confirmation.
+FORWARD_TRANSITIONS = {
+    "draft": {"collecting", "voting"},
+    "collecting": {"voting"},
+    "voting": {"closed"},
+    "closed": set(),
+}
+BACKWARD_TRANSITIONS = {
+    "collecting": {"draft"},
+    "voting": {"collecting"},
+    "closed": {"voting"},
+    "draft": set(),
+}
+
+
+class RuleError(ValueError):
+    """A rule said no; the message is meant for the person who clicked."""
+
+    def __init__(self, msgid: str, **params: object):
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid.format(**params) if params else msgid)
+
+
+def new_join_code() -> str:
+    """Return a random join code of unambiguous characters."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_token() -> str:
+    """Return an unguessable participant token (128+ bits)."""
+    return secrets.token_urlsafe(18)
+
+
+def normalise_code(code: str) -> str:
+    """Upper-case a typed join code and drop spaces and dashes."""
+    return "".join(ch for ch in (code or "").upper() if not ch.isspace() and ch != "-")[:20]
+
+
+def clean_title(text: str | None) -> str:
+    """Trim a priority title and check its length."""
+    title = (text or "").strip()
+    if len(title) < TITLE_MIN:
+        raise RuleError("Please write at least {min} characters.", min=TITLE_MIN)
+    if len(title) > TITLE_MAX:
+        raise RuleError("Please keep it to {max} characters or fewer.", max=TITLE_MAX)
+    return title
+
+
+def clean_details(text: str | None) -> str:
+    """Trim optional details and check their length."""
+    details = (text or "").strip()
+    if len(details) > DETAILS_MAX:
+        raise RuleError("Please keep the details to {max} characters or fewer.", max=DETAILS_MAX)
+    return details
+
+
+def clean_display_name(name: str | None, allow_anonymous: bool) -> str | None:
+    """Trim a display name; require one when the workshop is not anonymous."""
+    cleaned = (name or "").strip()
+    if not cleaned:
+        if not allow_anonymous:
+            raise RuleError("Please enter your name to join this workshop.")
+        return None
+    if len(cleaned) > NAME_MAX:
+        raise RuleError("Please keep your name to {max} characters or fewer.", max=NAME_MAX)
+    return cleaned
+
+
+def check_workshop_open(workshop: dict) -> None:
+    """Refuse anything on a finished workshop."""
+    if workshop["status"] != "open":
+        raise RuleError("This workshop has ended.")
+
+
+def check_may_submit(question: dict, own_count: int, limit: int) -> None:
+    """A participant may submit while collecting and under their limit."""
+    if question["phase"] != "collecting":
+        raise RuleError("Submissions are closed for this question.")
+    if own_count >= limit:
+        raise RuleError("You have already submitted {limit} priorities, the most allowed.", limit=limit)
+
+
+def check_may_edit_own(question: dict, priority: dict, participant_id: int) -> None:
+    """Authors may edit or withdraw their own priority until voting starts."""
+    if priority["participant_id"] != participant_id:
+        raise RuleError("You can only change your own priorities.")
+    if question["phase"] != "collecting":
+        raise RuleError("Priorities can no longer be changed: voting has started.")
+    if priority["state"] != "visible":
+        raise RuleError("This priority was changed by the facilitator and can no longer be edited.")
+
+
+def check_may_place_dot(question: dict, priority: dict, used: int, on_item: int) -> None:
+    """A dot needs an open vote, a visible priority, budget left and room under the cap."""
+    if question["phase"] != "voting":
+        raise RuleError("Voting is closed.")
+    if priority["question_id"] != question["id"] or priority["state"] != "visible":
+        raise RuleError("This priority is no longer on the ballot.")
+    if used >= question["dots_per_participant"]:
+        raise RuleError("You have used all {budget} of your dots. Remove one to move it.",
+                        budget=question["dots_per_participant"])
+    if on_item >= question["max_dots_per_item"]:
+        raise RuleError("You can put at most {cap} dots on one priority.", cap=question["max_dots_per_item"])
+
+
+def check_may_remove_dot(question: dict, on_item: int) -> None:
+    """A dot can be taken back while voting is open."""
+    if question["phase"] != "voting":
+        raise RuleError("Voting is closed.")
+    if on_item <= 0:
+        raise RuleError("There is no dot of yours on this priority.")
+
+
+def check_transition(current: str, target: str, confirmed: bool = False) -> None:
+    """Allow forward phase moves; moving back needs confirmation."""
+    if target not in PHASES:
+        raise RuleError("Unknown phase.")
+    if target in FORWARD_TRANSITIONS[current]:
+        return
+    if target in BACKWARD_TRANSITIONS[current]:
+        if not confirmed:
+            raise RuleError("Going back to {phase} needs a confirmation.", phase=target)
+        return
+    raise RuleError("Cannot move from {current} to {target}.", current=current, target=target)
+
+
+def check_dot_rules_editable(question: dict) -> None:
+    """Dot rules freeze once voting has started."""
+    if question["phase"] in ("voting", "closed"):
+        raise RuleError("Dot rules are frozen once voting has started.")
+
+
+def check_dot_rules(dots_per_participant: int, max_dots_per_item: int) -> None:
+    """Dot budget must be 1–100 and the per-item cap 1–budget."""
+    if not 1 <= dots_per_participant <= 100:
+        raise RuleError("Dots per participant must be between 1 and 100.")
+    if not 1 <= max_dots_per_item <= dots_per_participant:
+        raise RuleError("Dots per priority must be between 1 and the dots per participant.")
+
+
+def may_see_results(question: dict, staff: bool = False) -> bool:
+    """Participants see results only when live or revealed; staff always may."""
+    return staff or question["results_visibility"] in ("live", "revealed")

@@ -1,0 +1,277 @@
+"""SQLite storage: the only module that opens the database.
+
+Every Streamlit rerun runs in a new thread, so callers open a fresh connection
+per script run (``open_db``) and never share a transaction across sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "workshop_data" / "hub.db"
+DB_ENV_VAR = "HUB_WORKSHOP_DB"
+
+# WAL lets the projector and hundreds of phones read while one writer commits.
+JOURNAL_MODE = "wal"
+# NORMAL in WAL mode never corrupts the database; a power cut can lose only the
+# last transactions not yet checkpointed. A process crash (the usual failure at
+# an event) loses nothing, because committed WAL frames are already in the OS.
+SYNCHRONOUS = "NORMAL"
+SYNCHRONOUS_LEVEL = 1
+# Writers queue behind each other; 10 s is far above any single transaction here.
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("hub_workshop")
+
+SCHEMA_0001 = """
+CREATE TABLE workshop (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 4 AND 12),
+    title TEXT NOT NULL CHECK (length(trim(title)) BETWEEN 1 AND 200),
+    description TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 5000),
+    language TEXT NOT NULL DEFAULT 'en' CHECK (length(language) BETWEEN 2 AND 10),
+    country TEXT,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'finished', 'anonymised')),
+    allow_anonymous INTEGER NOT NULL DEFAULT 1 CHECK (allow_anonymous IN (0, 1)),
+    max_priorities_per_participant INTEGER NOT NULL DEFAULT 5
+        CHECK (max_priorities_per_participant BETWEEN 1 AND 50),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE theme (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+    name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 80),
+    position INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (workshop_id, name)
+);
+
+CREATE TABLE profile_question (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+    key TEXT NOT NULL CHECK (key GLOB '[a-z]*' AND length(key) <= 40),
+    label TEXT NOT NULL CHECK (length(trim(label)) BETWEEN 1 AND 200),
+    options TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(options)),
+    required INTEGER NOT NULL DEFAULT 0 CHECK (required IN (0, 1)),
+    position INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (workshop_id, key)
+);
+
+CREATE TABLE question (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+    prompt TEXT NOT NULL CHECK (length(trim(prompt)) BETWEEN 1 AND 500),
+    position INTEGER NOT NULL DEFAULT 0,
+    phase TEXT NOT NULL DEFAULT 'draft'
+        CHECK (phase IN ('draft', 'collecting', 'voting', 'closed')),
+    dots_per_participant INTEGER NOT NULL DEFAULT 5 CHECK (dots_per_participant BETWEEN 1 AND 100),
+    max_dots_per_item INTEGER NOT NULL DEFAULT 3
+        CHECK (max_dots_per_item >= 1 AND max_dots_per_item <= dots_per_participant),
+    results_visibility TEXT NOT NULL DEFAULT 'hidden'
+        CHECK (results_visibility IN ('hidden', 'live', 'revealed')),
+    phase_deadline TEXT,
+    phase_changed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (workshop_id, position)
+);
+
+CREATE TABLE participant (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+    token TEXT UNIQUE CHECK (token IS NULL OR length(token) >= 22),
+    display_name TEXT CHECK (display_name IS NULL OR length(display_name) <= 80),
+    kind TEXT NOT NULL DEFAULT 'phone' CHECK (kind IN ('phone', 'paper')),
+    profile TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(profile)),
+    language TEXT,
+    joined_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX participant_workshop ON participant(workshop_id);
+
+CREATE TABLE priority (
+    id INTEGER PRIMARY KEY,
+    question_id INTEGER NOT NULL REFERENCES question(id) ON DELETE CASCADE,
+    participant_id INTEGER REFERENCES participant(id) ON DELETE SET NULL,
+    title TEXT NOT NULL CHECK (length(title) BETWEEN 3 AND 280),
+    details TEXT NOT NULL DEFAULT '' CHECK (length(details) <= 2000),
+    theme_id INTEGER REFERENCES theme(id) ON DELETE SET NULL,
+    state TEXT NOT NULL DEFAULT 'visible' CHECK (state IN ('visible', 'hidden', 'merged')),
+    merged_into_id INTEGER REFERENCES priority(id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    CHECK ((state = 'merged') = (merged_into_id IS NOT NULL))
+);
+CREATE INDEX priority_question ON priority(question_id, state);
+CREATE INDEX priority_author ON priority(participant_id);
+
+-- One row per dot, so every dot has its own history and the budget is a COUNT.
+CREATE TABLE dot (
+    id INTEGER PRIMARY KEY,
+    question_id INTEGER NOT NULL REFERENCES question(id) ON DELETE CASCADE,
+    priority_id INTEGER NOT NULL REFERENCES priority(id) ON DELETE CASCADE,
+    participant_id INTEGER NOT NULL REFERENCES participant(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX dot_budget ON dot(question_id, participant_id);
+CREATE INDEX dot_priority ON dot(priority_id, participant_id);
+
+CREATE TABLE user (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE CHECK (username GLOB '[a-z0-9]*' AND length(username) BETWEEN 3 AND 40),
+    name TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$2%'),
+    role TEXT NOT NULL CHECK (role IN ('facilitator', 'organiser')),
+    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- Append-only: triggers refuse UPDATE and DELETE.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    workshop_id INTEGER,
+    details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))
+);
+CREATE INDEX audit_workshop ON audit_log(workshop_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+
+@migrations(name="0001_initial_schema")
+def migrate_0001(db: sqlite_utils.Database) -> None:
+    """Create the initial schema."""
+    for statement in split_sql(SCHEMA_0001):
+        db.execute(statement)
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a schema script into statements, keeping trigger bodies whole."""
+    statements, buffer = [], ""
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        buffer += line + "\n"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return statements
+
+
+def db_path() -> Path:
+    """Return the database path, honouring HUB_WORKSHOP_DB."""
+    return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
+
+
+def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
+    """Open a new connection with the documented pragmas."""
+    path = Path(path or db_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}")
+    conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply pending numbered migrations."""
+    migrations.apply(db)
+
+
+def ensure_migrated(path: str | Path | None = None) -> None:
+    """Migrate a database file once per process."""
+    key = str(Path(path or db_path()).resolve())
+    with _migrate_lock:
+        if key in _migrated:
+            return
+        db = open_db(key)
+        try:
+            migrate(db)
+        finally:
+            db.close()
+        _migrated.add(key)
+
+
+_local = threading.local()
+
+
+def thread_db() -> sqlite_utils.Database:
+    """Return this thread's connection; a Streamlit rerun is a new thread, so a new one."""
+    path = str(db_path())
+    db = getattr(_local, "db", None)
+    if db is None or getattr(_local, "path", None) != path:
+        ensure_migrated(path)
+        db = open_db(path)
+        _local.db, _local.path = db, path
+    return db
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run a read-check-write under BEGIN IMMEDIATE, so the write lock is taken first."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def fetch_all(db: sqlite_utils.Database, sql: str, params: Sequence | dict = ()) -> list[dict[str, Any]]:
+    """Run a SELECT and return rows as dicts (without query()'s per-call savepoint)."""
+    cursor = db.conn.execute(sql, params)
+    keys = [d[0] for d in cursor.description]
+    return [dict(zip(keys, row)) for row in cursor.fetchall()]
+
+
+def fetch_one(db: sqlite_utils.Database, sql: str, params: Sequence | dict = ()) -> dict[str, Any] | None:
+    """Run a SELECT and return the first row as a dict, or None."""
+    cursor = db.conn.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row))
+
+
+def fetch_value(db: sqlite_utils.Database, sql: str, params: Sequence | dict = ()) -> Any:
+    """Run a SELECT and return the first column of the first row."""
+    row = db.conn.execute(sql, params).fetchone()
+    return None if row is None else row[0]
+
+
+def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
+    """Copy the live database with SQLite's online backup API."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def integrity_ok(db: sqlite_utils.Database) -> bool:
+    """Return True when PRAGMA integrity_check says ok."""
+    return fetch_value(db, "PRAGMA integrity_check") == "ok"
