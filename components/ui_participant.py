@@ -1,0 +1,275 @@
+"""Participant widgets: join, submit, vote, see results. Phone first, cheap reruns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from components import results, rules, workshops
+from components.i18n import format_countdown
+from components.rules import RuleError
+from components.text import dots_symbols, escape_markdown
+from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error
+
+POLL_SECONDS = 3
+NO_ANSWER = ""
+
+
+# ---------------------------------------------------------------- join
+
+def render_join(prefill_code: str | None) -> None:
+    """Two small steps: the code, then name and profile for that workshop."""
+    _ = gettext()
+    render_language_picker()
+    st.title(_("Join the workshop"))
+    code = st.session_state.get("join_code") or prefill_code
+    workshop = workshops.find_workshop_by_code(get_db(), code) if code else None
+    if workshop is None or workshop["status"] != "open":
+        if code:
+            message = _("No workshop has the code {code}. Please check it and try again.") if workshop is None \
+                else _("This workshop has ended.")
+            st.error(message.format(code=rules.normalise_code(code)), icon="⚠️")
+        with st.form("join_code_form"):
+            typed = st.text_input(_("Join code"), max_chars=12, placeholder="ABC234",
+                                  help=_("The code is on the screen at the front of the room."))
+            if st.form_submit_button(_("Continue"), type="primary", use_container_width=True):
+                st.session_state["join_code"] = rules.normalise_code(typed)
+                st.rerun()
+        return
+    render_profile_form(workshop)
+
+
+def render_profile_form(workshop: dict) -> None:
+    """Ask for an optional name and the workshop's profile questions, then join."""
+    _ = gettext(workshop)
+    st.subheader(escape_markdown(workshop["title"]))
+    questions = workshops.list_profile_questions(get_db(), workshop["id"])
+    with st.form("join_form"):
+        label = _("Your name (optional)") if workshop["allow_anonymous"] else _("Your name")
+        name = st.text_input(label, max_chars=rules.NAME_MAX)
+        answers = {}
+        for pq in questions:
+            caption = _(pq["label"]) + ("" if pq["required"] else " " + _("(optional)"))
+            answers[pq["key"]] = st.selectbox(escape_markdown(caption), [NO_ANSWER] + pq["options"],
+                                              format_func=lambda v: _(v) if v else "—", key=f"profile_{pq['key']}")
+        joined = st.form_submit_button(_("Join"), type="primary", use_container_width=True)
+    if joined:
+        try:
+            participant = workshops.join_workshop(get_db(), workshop["code"], name, answers,
+                                                  st.session_state.get("language"))
+        except RuleError as exc:
+            show_error(exc, workshop)
+            return
+        st.session_state.pop("join_code", None)
+        st.query_params.clear()
+        st.query_params["t"] = participant["token"]
+        st.session_state["participant_token"] = participant["token"]
+        st.rerun()
+
+
+# ---------------------------------------------------------------- the workshop screen
+
+def render_workshop(participant: dict) -> None:
+    """Show the workshop's live questions in their current phase."""
+    db = get_db()
+    workshop = workshops.get_workshop(db, participant["workshop_id"])
+    _ = gettext(workshop)
+    render_language_picker(participant, workshop)
+    st.subheader(escape_markdown(workshop["title"]))
+    if workshop["status"] != "open":
+        st.info(_("This workshop has ended. Thank you for taking part!"))
+    st.session_state[f"phase_sig_{workshop['id']}"] = workshops.phase_signature(db, workshop["id"])
+    watch_phase(workshop["id"])
+    live = [q for q in workshops.list_questions(db, workshop["id"]) if q["phase"] != "draft"]
+    if not live:
+        st.info(_("Welcome! The facilitator will open the first question soon. This screen updates by itself."))
+    for question in live:
+        with st.container(border=True):
+            render_question(participant, workshop, question)
+    render_keep_link(participant, workshop)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def watch_phase(workshop_id: int) -> None:
+    """Poll the phase cheaply; rerun the whole page only when the facilitator changed something."""
+    key = f"phase_sig_{workshop_id}"
+    signature = workshops.phase_signature(get_db(), workshop_id)
+    if st.session_state.get(key) != signature:
+        st.session_state[key] = signature
+        st.rerun(scope="app")
+    render_countdown(signature)
+
+
+def render_countdown(signature: tuple) -> None:
+    """Show time left of any phase that has a deadline."""
+    _ = gettext()
+    now = datetime.now(timezone.utc)
+    for _id, phase, _visibility, deadline in signature:
+        if deadline and phase in ("collecting", "voting"):
+            left = (datetime.fromisoformat(deadline) - now).total_seconds()
+            st.caption("⏱ " + _("Time left: {time}").format(time=format_countdown(left)))
+
+
+def render_question(participant: dict, workshop: dict, question: dict) -> None:
+    """Render one question according to its phase."""
+    _ = gettext(workshop)
+    st.markdown("#### " + escape_markdown(question["prompt"]))
+    if question["phase"] == "collecting":
+        render_submit(participant, workshop, question)
+    elif question["phase"] == "voting":
+        render_ballot(participant["token"], question["id"])
+    else:
+        st.info(_("Voting has closed."), icon="🔒")
+    if question["phase"] != "collecting" and rules.may_see_results(question):
+        render_results(participant, question)
+
+
+def render_keep_link(participant: dict, workshop: dict) -> None:
+    """Tell the participant how to come back with the same identity."""
+    _ = gettext(workshop)
+    with st.expander(_("Keep this link to come back later")):
+        st.caption(_("Anyone with this link can vote as you. Open it again to continue where you were."))
+        base = (getattr(st.context, "url", "") or "").split("?")[0]
+        st.code(f"{base}?t={participant['token']}", language=None)
+
+
+# ---------------------------------------------------------------- collecting
+
+def render_submit(participant: dict, workshop: dict, question: dict) -> None:
+    """Submission form with visible limits, then the participant's own submissions."""
+    _, n_ = gettext(workshop), ngettext(workshop)
+    db = get_db()
+    own = workshops.list_own_priorities(db, question["id"], participant["id"])
+    left = workshop["max_priorities_per_participant"] - len(own)
+    themes = workshops.list_themes(db, workshop["id"])
+    prefix = f"q{question['id']}"
+    flash(prefix)
+    if left > 0:
+        st.caption(n_("You can submit {n} more priority.", "You can submit {n} more priorities.", left).format(n=left))
+        with st.form(f"{prefix}_submit"):
+            st.text_input(_("Your priority"), max_chars=rules.TITLE_MAX, key=f"{prefix}_title",
+                          placeholder=_("A short title, e.g. a training programme for city staff"))
+            st.text_area(_("Details (optional)"), max_chars=rules.DETAILS_MAX, key=f"{prefix}_details", height=90)
+            theme_by_id = {t["id"]: t["name"] for t in themes}
+            st.selectbox(_("Theme"), [None] + list(theme_by_id), key=f"{prefix}_theme",
+                         format_func=lambda i: _(theme_by_id[i]) if i else "—")
+            st.form_submit_button(_("Submit"), type="primary", use_container_width=True,
+                                  on_click=_submit, args=(participant["token"], question["id"], prefix))
+    else:
+        st.info(_("You have used all your submissions. You can still edit or withdraw them until voting starts."))
+    for priority in own:
+        render_own_priority(participant, priority, prefix)
+
+
+def _submit(token: str, question_id: int, prefix: str) -> None:
+    """Form callback: submit, then clear the form only when it worked."""
+    db = get_db()
+    state = st.session_state
+    try:
+        workshops.submit_priority(db, workshops.get_participant(db, token), question_id, state[f"{prefix}_title"],
+                                  state[f"{prefix}_details"], state[f"{prefix}_theme"])
+    except RuleError as exc:
+        state[f"{prefix}_flash"] = ("error", exc)
+        return
+    state[f"{prefix}_title"], state[f"{prefix}_details"] = "", ""
+    state[f"{prefix}_flash"] = ("success", None)
+
+
+def flash(prefix: str) -> None:
+    """Show the result of the last submit once."""
+    kind, exc = st.session_state.pop(f"{prefix}_flash", (None, None))
+    if kind == "error":
+        show_error(exc)
+    elif kind == "success":
+        st.success(gettext()("Thank you! Your priority was added."), icon="✅")
+
+
+def render_own_priority(participant: dict, priority: dict, prefix: str) -> None:
+    """One of the participant's own submissions, with withdraw."""
+    _ = gettext()
+    with st.container(border=True):
+        st.text(priority["title"])
+        if priority["state"] != "visible":
+            st.caption(_("Changed by the facilitator."))
+            return
+        if st.button(_("Withdraw"), key=f"{prefix}_withdraw_{priority['id']}"):
+            try:
+                workshops.withdraw_own_priority(get_db(), participant, priority["id"])
+            except RuleError as exc:
+                show_error(exc)
+                return
+            st.rerun()
+
+
+# ---------------------------------------------------------------- voting
+
+@st.fragment
+def render_ballot(token: str, question_id: int) -> None:
+    """The ballot: a fragment, so a dot click reruns only this part of the page."""
+    _, n_ = gettext(), ngettext()
+    db = get_db()
+    participant = workshops.get_participant(db, token)
+    question = workshops.get_question(db, question_id)
+    message = st.session_state.pop(f"vote_error_{question_id}", None)
+    if question["phase"] != "voting":
+        st.rerun(scope="app")
+    ballot = workshops.list_ballot(db, question_id, participant)
+    budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
+    left = budget - sum(item["my_dots"] for item in ballot)
+    budget_line = n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget)
+    st.markdown(f"**{escape_markdown(budget_line)}** {dots_symbols(budget - left, budget)}")
+    if message:
+        show_error(message)
+    if not ballot:
+        st.info(_("There is nothing to vote on yet."))
+    for item in ballot:
+        render_ballot_item(token, question_id, item, left, cap)
+    st.caption(budget_line)
+
+
+def render_ballot_item(token: str, question_id: int, item: dict, left: int, cap: int) -> None:
+    """One priority with its dots and the − / + buttons."""
+    _ = gettext()
+    with st.container(border=True):
+        st.text(item["title"])
+        if item["theme"]:
+            st.caption(escape_markdown(_(item["theme"])))
+        if item["details"]:
+            with st.expander(_("Details")):
+                st.text(item["details"])
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.text(dots_symbols(item["my_dots"], cap))
+            st.button("−", key=f"remove_{item['id']}", help=_("Take a dot back"), disabled=item["my_dots"] == 0,
+                      on_click=_vote, args=(workshops.remove_dot, token, question_id, item["id"], item["my_dots"]))
+            st.button("+", key=f"add_{item['id']}", help=_("Put a dot here"), type="primary",
+                      disabled=left == 0 or item["my_dots"] >= cap,
+                      on_click=_vote, args=(workshops.place_dot, token, question_id, item["id"], item["my_dots"]))
+
+
+def _vote(action, token: str, question_id: int, priority_id: int, shown: int) -> None:
+    """Button callback: the shown count makes a double tap a no-op."""
+    db = get_db()
+    try:
+        action(db, workshops.get_participant(db, token), priority_id, expected_on_item=shown)
+    except RuleError as exc:
+        st.session_state[f"vote_error_{question_id}"] = exc
+
+
+# ---------------------------------------------------------------- results
+
+def render_results(participant: dict, question: dict) -> None:
+    """Ranked results as a table, with the participant's own dots beside each priority."""
+    _ = gettext()
+    db = get_db()
+    tally = results.tally_question(db, question["id"])
+    mine = results.list_my_dots(db, question["id"], participant["id"])
+    table = tally[["rank", "title", "dots"]].copy()
+    table["mine"] = [dots_symbols(mine.get(pid, 0), mine.get(pid, 0)) for pid in tally["priority_id"]]
+    st.markdown("##### " + escape_markdown(_("Results")))
+    st.dataframe(table, hide_index=True, use_container_width=True, column_config={
+        "rank": st.column_config.NumberColumn(_("Rank"), width="small"),
+        "title": st.column_config.TextColumn(_("Priority")),
+        "dots": st.column_config.NumberColumn(_("Dots"), width="small"),
+        "mine": st.column_config.TextColumn(_("Your dots"), width="small"),
+    })

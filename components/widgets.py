@@ -1,0 +1,172 @@
+"""Shared Streamlit widgets: connection, language, who is here, role gates, sidebar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import auth, i18n, storage, workshops
+from components.rules import RuleError
+
+LOGIN_PAGE = "pages/login.py"
+PARTICIPANT_PAGE = "pages/participant.py"
+ROLE_RANK = {"facilitator": 1, "organiser": 2}
+AUTH_COOKIE = "hub_workshop_auth"
+AUTH_COOKIE_DAYS = 1.0
+
+
+def get_db():
+    """Return this rerun's database connection (a new thread per rerun, so a new connection)."""
+    return storage.thread_db()
+
+
+# ---------------------------------------------------------------- language
+
+def session_language(workshop: dict | None = None) -> str:
+    """Return the language for this session: chosen, workshop's, browser's, then English."""
+    browser = getattr(st.context, "locale", None)
+    return i18n.pick_language(st.session_state.get("language"), (workshop or {}).get("language"), browser)
+
+
+def gettext(workshop: dict | None = None):
+    """Return the gettext function for this session's language."""
+    return i18n.translator(session_language(workshop)).gettext
+
+
+def ngettext(workshop: dict | None = None):
+    """Return the ngettext function for this session's language."""
+    return i18n.translator(session_language(workshop)).ngettext
+
+
+def render_language_picker(participant: dict | None = None, workshop: dict | None = None, where=st) -> str:
+    """Let anyone pick the interface language; remember it with the participant."""
+    current = session_language(workshop)
+    if participant and participant.get("language") and "language" not in st.session_state:
+        current = i18n.pick_language(participant["language"], None, None)
+    codes = list(i18n.available_languages())
+    chosen = where.selectbox("🌐", codes, index=codes.index(current), format_func=i18n.language_name,
+                             key=f"language_picker_{id(where)}", label_visibility="collapsed")
+    if chosen != st.session_state.get("language"):
+        st.session_state["language"] = chosen
+        if participant is not None and participant.get("language") != chosen:
+            workshops.set_participant_language(get_db(), participant["id"], chosen)
+    return chosen
+
+
+def show_error(exc: RuleError, workshop: dict | None = None) -> None:
+    """Show a rule's refusal in the session's language."""
+    st.error(i18n.translate_error(exc, session_language(workshop)), icon="⚠️")
+
+
+# ---------------------------------------------------------------- participants
+
+def current_participant() -> dict | None:
+    """Return the participant whose token is in the URL (or this session), or None."""
+    token = st.query_params.get("t") or st.session_state.get("participant_token")
+    participant = workshops.get_participant(get_db(), token)
+    if participant is None:
+        return None
+    st.session_state["participant_token"] = token
+    if st.query_params.get("t") != token:
+        st.query_params["t"] = token
+    if "language" not in st.session_state and participant.get("language"):
+        st.session_state["language"] = participant["language"]
+    return participant
+
+
+# ---------------------------------------------------------------- staff
+
+def current_staff() -> dict | None:
+    """Return the logged-in, enabled staff user, re-read from the database on every run."""
+    if not st.session_state.get("authentication_status"):
+        return None
+    user = auth.get_user(get_db(), st.session_state.get("username"))
+    if user is None or user["disabled"]:
+        return None
+    return user
+
+
+def has_role(user: dict | None, role: str) -> bool:
+    """Organisers can do everything facilitators can."""
+    return user is not None and ROLE_RANK.get(user["role"], 0) >= ROLE_RANK[role]
+
+
+def require_role(role: str) -> dict:
+    """Stop the page with a login prompt unless a staff user with this role is logged in."""
+    user = current_staff()
+    if has_role(user, role):
+        return user
+    _ = gettext()
+    if user is None:
+        st.info(_("Please log in as a facilitator or organiser to open this page."))
+    else:
+        st.warning(_("This page is for organisers."))
+    st.page_link(LOGIN_PAGE, label=_("Staff login"), icon="🔑")
+    st.stop()
+
+
+def build_authenticator():
+    """Build streamlit-authenticator from the users table (staff pages only: it is slow)."""
+    import streamlit_authenticator as stauth
+
+    credentials = auth.build_credentials(get_db())
+    authenticator = stauth.Authenticate(credentials, cookie_name=AUTH_COOKIE, cookie_key=auth.load_cookie_key(),
+                                        cookie_expiry_days=AUTH_COOKIE_DAYS, auto_hash=False)
+    return authenticator, credentials
+
+
+def render_login() -> dict | None:
+    """Show the login form, apply our lockout, and return the user once logged in."""
+    _ = gettext()
+    db = get_db()
+    authenticator, credentials = build_authenticator()
+    fields = {"Form name": _("Staff login"), "Username": _("Username"), "Password": _("Password"),
+              "Login": _("Log in")}
+    try:
+        authenticator.login(location="main", fields=fields)
+    except Exception:  # the library raises for a cookie of a removed user; treat as logged out
+        st.session_state["authentication_status"] = None
+    for username, entry in credentials["usernames"].items():
+        if entry.get("failed_login_attempts"):
+            user = auth.get_user(db, username)
+            if auth.is_locked(user) or auth.record_failed_login(db, username):
+                st.session_state["authentication_status"] = None
+                st.error(_("Too many failed attempts: this account is locked for 5 minutes."), icon="🔒")
+                return None
+    if st.session_state.get("authentication_status") is False:
+        st.error(_("Username or password is incorrect."), icon="⚠️")
+    user = current_staff()
+    if user and not st.session_state.get("login_recorded"):
+        auth.record_login(db, user["username"])
+        st.session_state["login_recorded"] = True
+        st.rerun()
+    return user
+
+
+def logout() -> None:
+    """Log out: forget the session and delete the auth cookie."""
+    authenticator, _credentials = build_authenticator()
+    try:
+        authenticator.logout(location="unrendered")
+    except Exception:  # already logged out in the library's eyes
+        pass
+    for key in ("authentication_status", "username", "name", "roles", "login_recorded"):
+        st.session_state.pop(key, None)
+    st.session_state["logout"] = True
+
+
+def role_label(role: str) -> str:
+    """Translate a role name."""
+    _ = gettext()
+    return {"facilitator": _("facilitator"), "organiser": _("organiser")}.get(role, role)
+
+
+def render_sidebar(user: dict | None) -> None:
+    """Draw the shared sidebar: language for everyone, who is logged in and logout for staff."""
+    _ = gettext()
+    with st.sidebar:
+        render_language_picker(where=st.sidebar)
+        if user:
+            st.text(_("Logged in as {name} ({role})").format(name=user["name"], role=role_label(user["role"])))
+            if st.button(_("Log out"), key="sidebar_logout"):
+                logout()
+                st.rerun()

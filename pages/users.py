@@ -1,0 +1,8 @@
+"""Organiser page (being built)."""
+
+import streamlit as st
+
+from components import widgets
+
+user = widgets.require_role("organiser")
+st.title("users")
