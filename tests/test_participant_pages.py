@@ -1,0 +1,150 @@
+"""The participant page in every state, through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import workshops
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "participant.py")
+
+
+def open_page(**query) -> AppTest:
+    """Run the participant page in a fresh session with these query parameters."""
+    at = AppTest.from_file(PAGE, default_timeout=15)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything readable on the page, joined."""
+    parts = [e.value for kind in ("markdown", "text", "caption", "info", "error", "success", "warning")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def joined(db, workshop) -> tuple[dict, AppTest]:
+    """A participant who has joined, and their page."""
+    participant = workshops.join_workshop(db, workshop["code"], "Ana")
+    return participant, open_page(t=participant["token"])
+
+
+def test_not_joined_asks_for_code(db, demo):
+    at = open_page()
+    assert [t.label for t in at.text_input] == ["Join code"]
+    assert "Join the workshop" in [t.value for t in at.title]
+
+
+def test_unknown_code_is_explained(db, demo):
+    at = open_page()
+    at.text_input[0].input("nope99")
+    at.button[0].click().run()
+    assert "No workshop has the code NOPE99. Please check it and try again." in texts(at)
+    assert db.conn.execute("SELECT count(*) FROM participant").fetchone()[0] == 0
+
+
+def test_join_by_link_puts_token_in_url(db, demo):
+    workshop, _ = demo
+    at = open_page(code=workshop["code"])
+    at.text_input[0].input("Ana")
+    at.selectbox(key="profile_country").select("Croatia")
+    at.button[0].click().run()
+    row = db.conn.execute("SELECT token, display_name, profile FROM participant").fetchone()
+    assert row[1:] == ("Ana", '{"country": "Croatia"}')
+    assert at.query_params["t"] == row[0]
+
+
+def test_closed_workshop_code_is_refused(db, demo):
+    workshop, _ = demo
+    db.conn.execute("UPDATE workshop SET status = 'finished' WHERE id = ?", (workshop["id"],))
+    db.conn.commit()
+    at = open_page(code=workshop["code"])
+    assert "This workshop has ended." in texts(at)
+
+
+def test_collecting_shows_form_and_limits(db, demo):
+    workshop, _ = demo
+    _participant, at = joined(db, workshop)
+    assert "You can submit 3 more priorities." in texts(at)
+    title = next(t for t in at.text_input if t.key and t.key.endswith("_title"))
+    assert title.label == "Your priority"
+
+
+@pytest.mark.parametrize("text,message", [("", "Please write at least 3 characters."),
+                                           ("  x ", "Please write at least 3 characters.")])
+def test_submit_bad_text_shows_message_and_writes_nothing(db, demo, text, message):
+    workshop, _ = demo
+    _participant, at = joined(db, workshop)
+    next(t for t in at.text_input if t.key and t.key.endswith("_title")).input(text)
+    next(b for b in at.button if b.label == "Submit").click().run()
+    assert message in texts(at)
+    assert db.conn.execute("SELECT count(*) FROM priority WHERE participant_id IS NOT NULL").fetchone()[0] == 0
+
+
+def test_submit_then_see_own_priority(db, demo):
+    workshop, _ = demo
+    _participant, at = joined(db, workshop)
+    next(t for t in at.text_input if t.key and t.key.endswith("_title")).input("<b>Peer exchange</b> **now**")
+    next(b for b in at.button if b.label == "Submit").click().run()
+    assert "Thank you! Your priority was added." in texts(at)
+    assert "<b>Peer exchange</b> **now**" in [t.value for t in at.text]
+    assert "You can submit 2 more priorities." in texts(at)
+
+
+def test_voting_shows_budget_and_places_dots(db, voting):
+    workshop, question, ids = voting
+    participant, at = joined(db, workshop)
+    assert "5 of 5 dots left" in texts(at)
+    at.button(key=f"add_{ids[0]}").click().run()
+    assert "4 of 5 dots left" in texts(at)
+    assert workshops.count_dots_on(db, ids[0], participant["id"]) == 1
+    at.button(key=f"remove_{ids[0]}").click().run()
+    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
+
+
+def test_per_item_cap_disables_plus(db, voting):
+    workshop, question, ids = voting
+    participant, at = joined(db, workshop)
+    for _ in range(3):
+        at.button(key=f"add_{ids[0]}").click().run()
+    assert at.button(key=f"add_{ids[0]}").disabled
+    assert workshops.count_dots_on(db, ids[0], participant["id"]) == 3
+
+
+def test_over_budget_disables_every_plus(db, voting):
+    workshop, question, ids = voting
+    participant, at = joined(db, workshop)
+    for pid in (ids[0], ids[0], ids[0], ids[1], ids[1]):
+        at.button(key=f"add_{pid}").click().run()
+    assert "0 of 5 dots left" in texts(at)
+    assert all(at.button(key=f"add_{pid}").disabled for pid in ids)
+
+
+def test_voting_after_close_is_refused_and_explained(db, voting):
+    workshop, question, ids = voting
+    participant, at = joined(db, workshop)
+    workshops.set_phase(db, question["id"], "closed", "t")
+    at.button(key=f"add_{ids[0]}").click().run()
+    assert "Voting has closed." in texts(at)
+    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
+
+
+def test_closed_hides_results_until_revealed(db, voting):
+    workshop, question, ids = voting
+    participant = workshops.join_workshop(db, workshop["code"])
+    workshops.place_dot(db, participant, ids[1])
+    workshops.set_phase(db, question["id"], "closed", "t")
+    at = open_page(t=participant["token"])
+    assert "Voting has closed." in texts(at) and len(at.dataframe) == 0
+    workshops.set_results_visibility(db, question["id"], "revealed", "t")
+    at = open_page(t=participant["token"])
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["rank", "title", "dots", "mine"]
+    top = table.iloc[0]
+    assert (top["rank"], top["dots"], top["mine"]) == (1, 1, "●")

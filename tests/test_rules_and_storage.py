@@ -1,0 +1,259 @@
+"""Storage, schema and rules: exact rows for good and bad input."""
+
+from __future__ import annotations
+
+import ast
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from components import rules, storage, workshops
+from components.rules import RuleError
+
+ROOT = Path(__file__).resolve().parent.parent
+UI_MODULES = {"widgets.py"}
+
+
+def test_core_modules_never_import_streamlit():
+    """Only components/widgets.py and components/ui_*.py may import streamlit."""
+    offenders = []
+    for path in sorted((ROOT / "components").glob("*.py")):
+        if path.name in UI_MODULES or path.name.startswith("ui_"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n == "streamlit" or n.startswith("streamlit.") or n.startswith("streamlit_") for n in names):
+                offenders.append(path.name)
+    assert offenders == []
+
+
+def test_only_storage_opens_sqlite():
+    """No module but storage.py calls sqlite3.connect."""
+    openers = [p.relative_to(ROOT).as_posix() for p in list((ROOT / "components").glob("*.py"))
+               + list((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+               if "sqlite3.connect" in p.read_text() and p.name != "storage.py"]
+    assert openers == []
+
+
+def test_pages_hold_no_sql():
+    """Pages are thin: no SQL keywords in them."""
+    with_sql = [p.name for p in (ROOT / "pages").glob("*.py")
+                if any(k in p.read_text() for k in ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM"))]
+    assert with_sql == []
+
+
+def test_migrations_from_empty_and_reapplied(db_path):
+    db = storage.open_db(db_path)
+    storage.migrate(db)
+    storage.migrate(db)
+    applied = [m.name for m in storage.migrations.applied(db)]
+    assert applied == ["0001_initial_schema"]
+    tables = set(db.table_names())
+    assert {"workshop", "theme", "profile_question", "question", "participant", "priority", "dot", "user",
+            "audit_log"} <= tables
+
+
+def test_every_connection_has_the_documented_pragmas(db):
+    conn = db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == storage.SYNCHRONOUS_LEVEL
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_schema_refuses_bad_rows(db, demo):
+    workshop, questions = demo
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute("INSERT INTO question (workshop_id, prompt, position, dots_per_participant, max_dots_per_item)"
+                        " VALUES (?, 'x', 9, 3, 4)", (workshop["id"],))
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute("INSERT INTO priority (question_id, title) VALUES (?, 'ab')", (questions[0]["id"],))
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute("INSERT INTO dot (question_id, priority_id, participant_id) VALUES (?, 999, 999)",
+                        (questions[0]["id"],))
+    db.conn.rollback()
+
+
+def test_audit_log_is_append_only(db, demo):
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.conn.execute("UPDATE audit_log SET actor = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.conn.execute("DELETE FROM audit_log")
+    db.conn.rollback()
+
+
+def test_demo_seed(demo, db):
+    workshop, questions = demo
+    assert workshop["title"] == "Regional Hub strategy workshop"
+    assert len(workshop["code"]) == rules.CODE_LENGTH and set(workshop["code"]) <= set(rules.CODE_ALPHABET)
+    assert [q["prompt"] for q in questions] == ["What should the regional hub prioritise next year?",
+                                                "Which support would help your organisation most?"]
+    assert [q["phase"] for q in questions] == ["collecting", "draft"]
+    themes = [t["name"] for t in workshops.list_themes(db, workshop["id"])]
+    assert "Citizens' assemblies" in themes and len(themes) == 7
+    profile = {pq["key"]: pq for pq in workshops.list_profile_questions(db, workshop["id"])}
+    assert "Czechia" in profile["country"]["options"] and profile["country"]["options"][-1] == "Other"
+    assert "Local government" in profile["org_type"]["options"]
+
+
+def test_join_by_code_with_profile(db, demo):
+    workshop, _ = demo
+    participant = workshops.join_workshop(db, f" {workshop['code'].lower()} ", "  Ana  ", {"country": "Serbia"})
+    row = db.conn.execute("SELECT display_name, profile, kind, length(token) FROM participant").fetchall()
+    assert row == [("Ana", '{"country": "Serbia"}', "phone", 24)]
+    assert participant["workshop_id"] == workshop["id"]
+
+
+@pytest.mark.parametrize("code,answers,message", [
+    ("ZZZZZZ", {}, "No workshop has the code ZZZZZZ"),
+    (None, {"country": "Atlantis"}, "Please pick one of the offered answers"),
+])
+def test_join_refuses_bad_input(db, demo, code, answers, message):
+    workshop, _ = demo
+    with pytest.raises(RuleError, match=message):
+        workshops.join_workshop(db, code or workshop["code"], None, answers)
+    assert db.conn.execute("SELECT count(*) FROM participant").fetchone()[0] == 0
+
+
+def test_submit_priority_rules(db, demo):
+    workshop, questions = demo
+    q1, q2 = questions
+    ana = workshops.join_workshop(db, workshop["code"])
+    pid = workshops.submit_priority(db, ana, q1["id"], "  Train city staff  ", " how ", None)
+    assert db.conn.execute("SELECT title, details, participant_id, state FROM priority WHERE id = ?",
+                           (pid,)).fetchall() == [("Train city staff", "how", ana["id"], "visible")]
+    for bad, message in [("  ab ", "at least 3"), ("x" * 281, "280 characters or fewer")]:
+        with pytest.raises(RuleError, match=message):
+            workshops.submit_priority(db, ana, q1["id"], bad)
+    with pytest.raises(RuleError, match="Submissions are closed"):
+        workshops.submit_priority(db, ana, q2["id"], "Draft question idea")
+    for n in range(2):
+        workshops.submit_priority(db, ana, q1["id"], f"Idea number {n}")
+    with pytest.raises(RuleError, match="already submitted 3"):
+        workshops.submit_priority(db, ana, q1["id"], "One too many")
+    assert workshops.count_own_priorities(db, q1["id"], ana["id"]) == 3
+
+
+def test_edit_and_withdraw_until_voting(db, demo):
+    workshop, (q1, _) = demo
+    ana, bob = workshops.join_workshop(db, workshop["code"]), workshops.join_workshop(db, workshop["code"])
+    pid = workshops.submit_priority(db, ana, q1["id"], "Original idea")
+    with pytest.raises(RuleError, match="only change your own"):
+        workshops.edit_own_priority(db, bob, pid, "Hijacked")
+    workshops.edit_own_priority(db, ana, pid, "Better idea", "more")
+    assert workshops.get_priority(db, pid)["title"] == "Better idea"
+    workshops.set_phase(db, q1["id"], "voting", "t")
+    with pytest.raises(RuleError, match="voting has started"):
+        workshops.withdraw_own_priority(db, ana, pid)
+
+
+def test_place_and_remove_dots(db, voting):
+    workshop, question, (p1, p2, p3) = voting
+    ana = workshops.join_workshop(db, workshop["code"])
+    assert [workshops.place_dot(db, ana, p1) for _ in range(3)] == [1, 2, 3]
+    with pytest.raises(RuleError, match="at most 3 dots on one priority"):
+        workshops.place_dot(db, ana, p1)
+    workshops.place_dot(db, ana, p2)
+    workshops.place_dot(db, ana, p2)
+    with pytest.raises(RuleError, match="used all 5 of your dots"):
+        workshops.place_dot(db, ana, p3)
+    assert workshops.remove_dot(db, ana, p1) == 2
+    with pytest.raises(RuleError, match="no dot of yours"):
+        workshops.remove_dot(db, ana, p3)
+    assert db.conn.execute("SELECT priority_id, count(*) FROM dot GROUP BY priority_id ORDER BY priority_id"
+                           ).fetchall() == [(p1, 2), (p2, 2)]
+
+
+def test_double_tap_places_one_dot(db, voting):
+    workshop, question, (p1, *_rest) = voting
+    ana = workshops.join_workshop(db, workshop["code"])
+    assert workshops.place_dot(db, ana, p1, expected_on_item=0) == 1
+    assert workshops.place_dot(db, ana, p1, expected_on_item=0) == 1
+    assert workshops.count_dots_on(db, p1, ana["id"]) == 1
+
+
+def test_dots_refused_outside_voting_and_on_hidden(db, voting):
+    workshop, question, (p1, p2, _p3) = voting
+    ana = workshops.join_workshop(db, workshop["code"])
+    workshops.set_priority_hidden(db, p2, True, "t")
+    with pytest.raises(RuleError, match="no longer on the ballot"):
+        workshops.place_dot(db, ana, p2)
+    workshops.set_phase(db, question["id"], "closed", "t")
+    with pytest.raises(RuleError, match="Voting is closed"):
+        workshops.place_dot(db, ana, p1)
+    assert db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 0
+
+
+def test_token_from_another_workshop_cannot_act(db, voting):
+    workshop, question, (p1, *_rest) = voting
+    other_id = workshops.create_workshop(db, "Other", "t")
+    stranger = workshops.join_workshop(db, workshops.get_workshop(db, other_id)["code"])
+    with pytest.raises(RuleError, match="not part of your workshop"):
+        workshops.place_dot(db, stranger, p1)
+    assert db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 0
+
+
+def test_phase_transitions(db, demo):
+    _, (q1, _) = demo
+    with pytest.raises(RuleError, match="needs a confirmation"):
+        workshops.set_phase(db, q1["id"], "draft", "t")
+    with pytest.raises(RuleError, match="Cannot move from collecting to closed"):
+        workshops.set_phase(db, q1["id"], "closed", "t")
+    workshops.set_phase(db, q1["id"], "voting", "t")
+    workshops.set_phase(db, q1["id"], "closed", "t")
+    workshops.set_phase(db, q1["id"], "voting", "t", confirmed=True)
+    phases = [r[0] for r in db.conn.execute(
+        "SELECT json_extract(details, '$.new') FROM audit_log WHERE action = 'question.phase' ORDER BY id")]
+    assert phases == ["collecting", "voting", "closed", "voting"]
+
+
+def test_dot_rules_freeze_when_voting(db, demo):
+    _, (q1, _) = demo
+    workshops.set_dot_rules(db, q1["id"], 7, 2, "t")
+    question = workshops.get_question(db, q1["id"])
+    assert (question["dots_per_participant"], question["max_dots_per_item"]) == (7, 2)
+    with pytest.raises(RuleError, match="between 1 and the dots"):
+        workshops.set_dot_rules(db, q1["id"], 3, 4, "t")
+    workshops.set_phase(db, q1["id"], "voting", "t")
+    with pytest.raises(RuleError, match="frozen"):
+        workshops.set_dot_rules(db, q1["id"], 9, 2, "t")
+
+
+def _race(db_path, participant, priority_ids, threads: int) -> tuple[int, int, list[str]]:
+    """Fire `threads` place_dot calls at once, each on its own connection."""
+    barrier = threading.Barrier(threads)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def click(i: int) -> None:
+        conn = storage.open_db(db_path)
+        barrier.wait()
+        try:
+            workshops.place_dot(conn, participant, priority_ids[i % len(priority_ids)])
+            result = "ok"
+        except RuleError:
+            result = "budget"
+        except Exception as exc:  # anything else is a failure the test reports
+            result = f"error: {exc}"
+        finally:
+            conn.close()
+        with lock:
+            outcomes.append(result)
+
+    workers = [threading.Thread(target=click, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return outcomes.count("ok"), outcomes.count("budget"), [o for o in outcomes if o.startswith("error")]
+
+
+def test_budget_race_20_threads(db_path, db, voting):
+    workshop, question, ids = voting
+    ana = workshops.join_workshop(db, workshop["code"])
+    ok, refused, errors = _race(db_path, ana, ids, 20)
+    assert (ok, refused, errors) == (5, 15, [])
+    assert workshops.count_dots_used(db, question["id"], ana["id"]) == 5
