@@ -70,8 +70,17 @@ def render_profile_form(workshop: dict) -> None:
 
 # ---------------------------------------------------------------- the workshop screen
 
+PHONE_CSS = """<style>
+div[class*="st-key-budget_"] {position: sticky; top: 3.2rem; z-index: 10; background: var(--background-color, #fff);
+  padding: .35rem 0; border-bottom: 1px solid rgba(0,0,0,.1);}
+div[class*="st-key-ballot_"] button {min-height: 48px; min-width: 48px;}
+div[class*="st-key-ballot_"] [data-testid="stText"] {font-size: 1.05rem;}
+</style>"""
+
+
 def render_workshop(participant: dict) -> None:
     """Show the workshop's live questions in their current phase."""
+    st.html(PHONE_CSS)
     db = get_db()
     workshop = workshops.get_workshop(db, participant["workshop_id"])
     _ = gettext(workshop)
@@ -186,20 +195,36 @@ def flash(prefix: str) -> None:
 
 
 def render_own_priority(participant: dict, priority: dict, prefix: str) -> None:
-    """One of the participant's own submissions, with withdraw."""
+    """One of the participant's own submissions, with edit and withdraw."""
     _ = gettext()
+    key = f"{prefix}_own_{priority['id']}"
     with st.container(border=True):
         st.text(priority["title"])
         if priority["state"] != "visible":
             st.caption(_("Changed by the facilitator."))
             return
-        if st.button(_("Withdraw"), key=f"{prefix}_withdraw_{priority['id']}"):
-            try:
-                workshops.withdraw_own_priority(get_db(), participant, priority["id"])
-            except RuleError as exc:
-                show_error(exc)
-                return
-            st.rerun()
+        with st.expander(_("Edit or withdraw")):
+            with st.form(f"{key}_form", border=False):
+                title = st.text_input(_("Your priority"), value=priority["title"], max_chars=rules.TITLE_MAX)
+                details = st.text_area(_("Details (optional)"), value=priority["details"], max_chars=rules.DETAILS_MAX)
+                with st.container(horizontal=True):
+                    save = st.form_submit_button(_("Save"), type="primary")
+                    withdraw = st.form_submit_button(_("Withdraw"))
+            if save or withdraw:
+                change_own_priority(participant, priority, title, details, withdraw)
+
+
+def change_own_priority(participant: dict, priority: dict, title: str, details: str, withdraw: bool) -> None:
+    """Save or withdraw an own priority and show the outcome."""
+    try:
+        if withdraw:
+            workshops.withdraw_own_priority(get_db(), participant, priority["id"])
+        else:
+            workshops.edit_own_priority(get_db(), participant, priority["id"], title, details, priority["theme_id"])
+    except RuleError as exc:
+        show_error(exc)
+        return
+    st.rerun()
 
 
 # ---------------------------------------------------------------- voting
@@ -218,13 +243,15 @@ def render_ballot(token: str, question_id: int) -> None:
     budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
     left = budget - sum(item["my_dots"] for item in ballot)
     budget_line = n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget)
-    st.markdown(f"**{escape_markdown(budget_line)}** {dots_symbols(budget - left, budget)}")
+    with st.container(key=f"budget_{question_id}"):
+        st.markdown(f"**{escape_markdown(budget_line)}** {dots_symbols(budget - left, budget)}")
     if message:
         show_error(message)
     if not ballot:
         st.info(_("There is nothing to vote on yet."))
-    for item in ballot:
-        render_ballot_item(token, question_id, item, left, cap)
+    with st.container(key=f"ballot_{question_id}"):
+        for item in ballot:
+            render_ballot_item(token, question_id, item, left, cap)
     st.caption(budget_line)
 
 
@@ -240,9 +267,10 @@ def render_ballot_item(token: str, question_id: int, item: dict, left: int, cap:
                 st.text(item["details"])
         with st.container(horizontal=True, vertical_alignment="center"):
             st.text(dots_symbols(item["my_dots"], cap))
-            st.button("−", key=f"remove_{item['id']}", help=_("Take a dot back"), disabled=item["my_dots"] == 0,
+            st.button(_("Remove"), key=f"remove_{item['id']}", icon=":material/remove:",
+                      disabled=item["my_dots"] == 0,
                       on_click=_vote, args=(workshops.remove_dot, token, question_id, item["id"], item["my_dots"]))
-            st.button("+", key=f"add_{item['id']}", help=_("Put a dot here"), type="primary",
+            st.button(_("Add dot"), key=f"add_{item['id']}", icon=":material/add:", type="primary",
                       disabled=left == 0 or item["my_dots"] >= cap,
                       on_click=_vote, args=(workshops.place_dot, token, question_id, item["id"], item["my_dots"]))
 

@@ -138,7 +138,8 @@ def shot(page, artifacts: Path, name: str) -> Path:
 
 def wait_idle(page, timeout: float = 15_000) -> None:
     """Wait until Streamlit has finished its current run."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']",
+                           timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",

@@ -1,0 +1,48 @@
+"""A participant on a 390 px phone: join by link, submit, place 5 dots, reload, same 5 dots."""
+
+from components import workshops
+from tests.browser.conftest import PHONE, shot, wait_idle
+
+
+def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/?code={live_server.code}")
+    wait_idle(page)
+    shot(page, artifacts, "phone-01-join")
+    page.get_by_label("Your name (optional)").fill("Ana")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_url("**t=*")
+    wait_idle(page)
+    token = page.url.split("t=")[1]
+    shot(page, artifacts, "phone-02-collecting")
+
+    page.get_by_label("Your priority").fill("Mentoring for new participatory budgeting teams")
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("Thank you! Your priority was added.").wait_for()
+    shot(page, artifacts, "phone-03-submitted")
+    db = live_server.db()
+    participant = workshops.get_participant(db, token)
+    assert [p["title"] for p in workshops.list_own_priorities(db, 1, participant["id"])] == \
+        ["Mentoring for new participatory budgeting teams"]
+
+    # The facilitator opens voting; the phone follows within the poll interval, without a reload.
+    question = workshops.list_questions(db, live_server.workshop_id)[0]
+    workshops.set_phase(db, question["id"], "voting", "test")
+    page.get_by_text("5 of 5 dots left").first.wait_for(timeout=8_000)
+    wait_idle(page)
+    shot(page, artifacts, "phone-04-ballot")
+
+    for left in (4, 3, 2, 1, 0):
+        page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).first.click()
+        page.get_by_text(f"{left} of 5 dot").first.wait_for()
+    shot(page, artifacts, "phone-05-five-dots")
+    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 5
+
+    page.reload()
+    page.get_by_text("0 of 5 dots left").first.wait_for()
+    wait_idle(page)
+    shot(page, artifacts, "phone-06-after-reload")
+    assert page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).count() == 0
+    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 5
+    context.close()
