@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from components import auth, seed, storage
+from components import auth, seed, storage, workshops
 from components.rules import RuleError
 
 CLI_ACTOR = "cli"
@@ -14,10 +14,8 @@ CLI_ACTOR = "cli"
 def cmd_init(args, db) -> int:
     """Migrate, seed the demo workshop into a new database, create the first organiser."""
     storage.migrate(db)
-    workshop_id = seed.ensure_demo(db)
-    if workshop_id:
-        code = db.conn.execute("SELECT code FROM workshop WHERE id = ?", (workshop_id,)).fetchone()[0]
-        print(f"Created the demo workshop (join code {code}) in {storage.db_path()}")
+    if seed.ensure_demo(db):
+        print(f"Created the demo workshop in {storage.db_path()}")
     if auth.count_organisers(db) == 0:
         username = "organiser"
         if auth.get_user(db, username):
@@ -27,6 +25,9 @@ def cmd_init(args, db) -> int:
         print(f"  username: {username}")
         print(f"  password: {password}")
     auth.load_cookie_key()
+    for workshop in workshops.list_workshops(db):
+        if workshop["status"] == "open":
+            print(f"Workshop '{workshop['title']}': join code {workshop['code']}")
     return 0
 
 
