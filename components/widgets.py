@@ -37,19 +37,23 @@ def ngettext(workshop: dict | None = None):
     return i18n.translator(session_language(workshop)).ngettext
 
 
-def render_language_picker(participant: dict | None = None, workshop: dict | None = None, where=st) -> str:
+def render_language_picker(participant: dict | None = None, workshop: dict | None = None, where=st,
+                           key: str = "language_choice") -> str:
     """Let anyone pick the interface language; remember it with the participant."""
-    current = session_language(workshop)
-    if participant and participant.get("language") and "language" not in st.session_state:
-        current = i18n.pick_language(participant["language"], None, None)
     codes = list(i18n.available_languages())
-    chosen = where.selectbox("🌐", codes, index=codes.index(current), format_func=i18n.language_name,
-                             key=f"language_picker_{id(where)}", label_visibility="collapsed")
-    if chosen != st.session_state.get("language"):
-        st.session_state["language"] = chosen
-        if participant is not None and participant.get("language") != chosen:
-            workshops.set_participant_language(get_db(), participant["id"], chosen)
-    return chosen
+    if st.session_state.get(key) not in codes:
+        st.session_state[key] = session_language(workshop)
+    where.selectbox("🌐 " + gettext(workshop)("Language"), codes, key=key, format_func=i18n.language_name,
+                    label_visibility="collapsed", on_change=_remember_language,
+                    args=(key, participant["id"] if participant else None))
+    return st.session_state[key]
+
+
+def _remember_language(key: str, participant_id: int | None) -> None:
+    """Picker callback: use the new language now and store it with the participant."""
+    st.session_state["language"] = st.session_state[key]
+    if participant_id is not None:
+        workshops.set_participant_language(get_db(), participant_id, st.session_state[key])
 
 
 def show_error(exc: RuleError, workshop: dict | None = None) -> None:
@@ -161,12 +165,13 @@ def role_label(role: str) -> str:
 
 
 def render_sidebar(user: dict | None) -> None:
-    """Draw the shared sidebar: language for everyone, who is logged in and logout for staff."""
+    """Draw the staff sidebar: language, who is logged in, logout."""
     _ = gettext()
+    if user is None:
+        return  # participants pick their language on their own page, not in a hidden sidebar
     with st.sidebar:
-        render_language_picker(where=st.sidebar)
-        if user:
-            st.text(_("Logged in as {name} ({role})").format(name=user["name"], role=role_label(user["role"])))
-            if st.button(_("Log out"), key="sidebar_logout"):
-                logout()
-                st.rerun()
+        render_language_picker(where=st.sidebar, key="staff_language_choice")
+        st.text(_("Logged in as {name} ({role})").format(name=user["name"], role=role_label(user["role"])))
+        if st.button(_("Log out"), key="sidebar_logout"):
+            logout()
+            st.rerun()
