@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from components import auth, i18n, storage, workshops
 from components.rules import RuleError
@@ -104,8 +105,16 @@ def require_role(role: str) -> dict:
         st.info(_("Please log in as a facilitator or organiser to open this page."))
     else:
         st.warning(_("This page is for organisers."))
-    st.page_link(LOGIN_PAGE, label=_("Staff login"), icon="🔑")
+    link_to_login(_("Staff login"))
     st.stop()
+
+
+def link_to_login(label: str) -> None:
+    """Link to the login page, also when this page was opened outside the navigation."""
+    try:
+        st.page_link(LOGIN_PAGE, label=label, icon="🔑")
+    except StreamlitAPIException:
+        st.markdown(f"🔑 [{label}](./login)")
 
 
 def build_authenticator():
