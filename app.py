@@ -9,22 +9,22 @@ st.set_page_config(page_title="Hub Workshop", page_icon="🗳️", layout="cente
 user = widgets.current_staff()
 _ = widgets.gettext()
 
-participant_pages = [st.Page("pages/participant.py", title=_("Join & vote"), icon="🗳️", default=True)]
+participant_pages = [st.Page("pages/participant.py", title=_("Join & vote"), icon=":material/how_to_vote:", default=True)]
 staff_pages = {
     "facilitator": [
-        st.Page("pages/facilitate.py", title=_("Run workshop"), icon="▶️"),
-        st.Page("pages/moderate.py", title=_("Moderate"), icon="🧹"),
-        st.Page("pages/projector.py", title=_("Projector"), icon="📽️"),
-        st.Page("pages/setup.py", title=_("Set up workshops"), icon="🛠️"),
+        st.Page("pages/facilitate.py", title=_("Run workshop"), icon=":material/play_circle:"),
+        st.Page("pages/moderate.py", title=_("Moderate"), icon=":material/rule:"),
+        st.Page("pages/projector.py", title=_("Projector"), icon=":material/tv:"),
+        st.Page("pages/setup.py", title=_("Set up workshops"), icon=":material/settings:"),
     ],
     "organiser": [
-        st.Page("pages/results.py", title=_("Results & exports"), icon="📊"),
-        st.Page("pages/users.py", title=_("Users"), icon="👥"),
+        st.Page("pages/results.py", title=_("Results & exports"), icon=":material/bar_chart:"),
+        st.Page("pages/users.py", title=_("Users"), icon=":material/group:"),
     ],
 }
 
 if user is None:
-    pages = {"": participant_pages + [st.Page("pages/login.py", title=_("Staff login"), icon="🔑")]}
+    pages = {"": participant_pages + [st.Page("pages/login.py", title=_("Staff login"), icon=":material/login:")]}
 else:
     pages = {_("Workshop"): staff_pages["facilitator"], _("Participant view"): participant_pages}
     if widgets.has_role(user, "organiser"):

@@ -29,7 +29,7 @@ def render_join(prefill_code: str | None) -> None:
         if code:
             message = _("No workshop has the code {code}. Please check it and try again.") if workshop is None \
                 else _("This workshop has ended.")
-            st.error(message.format(code=rules.normalise_code(code)), icon="⚠️")
+            st.error(message.format(code=rules.normalise_code(code)), icon=":material/warning:")
         with st.form("join_code_form"):
             typed = st.text_input(_("Join code"), max_chars=12, placeholder="ABC234",
                                   help=_("The code is on the screen at the front of the room."))
@@ -129,7 +129,7 @@ def render_question(participant: dict, workshop: dict, question: dict) -> None:
     elif question["phase"] == "voting":
         render_ballot(participant["token"], question["id"])
     else:
-        st.info(_("Voting has closed."), icon="🔒")
+        st.info(_("Voting has closed."), icon=":material/lock:")
     if question["phase"] != "collecting" and rules.may_see_results(question):
         render_results(participant, question)
 
@@ -191,7 +191,7 @@ def flash(prefix: str) -> None:
     if kind == "error":
         show_error(exc)
     elif kind == "success":
-        st.success(gettext()("Thank you! Your priority was added."), icon="✅")
+        st.success(gettext()("Thank you! Your priority was added."), icon=":material/check_circle:")
 
 
 def render_own_priority(participant: dict, priority: dict, prefix: str) -> None:

@@ -59,7 +59,7 @@ def _remember_language(key: str, participant_id: int | None) -> None:
 
 def show_error(exc: RuleError, workshop: dict | None = None) -> None:
     """Show a rule's refusal in the session's language."""
-    st.error(i18n.translate_error(exc, session_language(workshop)), icon="⚠️")
+    st.error(i18n.translate_error(exc, session_language(workshop)), icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- participants
@@ -112,9 +112,9 @@ def require_role(role: str) -> dict:
 def link_to_login(label: str) -> None:
     """Link to the login page, also when this page was opened outside the navigation."""
     try:
-        st.page_link(LOGIN_PAGE, label=label, icon="🔑")
+        st.page_link(LOGIN_PAGE, label=label, icon=":material/login:")
     except StreamlitAPIException:
-        st.markdown(f"🔑 [{label}](./login)")
+        st.markdown(f"[{label}](./login)")
 
 
 def build_authenticator():
@@ -143,10 +143,10 @@ def render_login() -> dict | None:
             user = auth.get_user(db, username)
             if auth.is_locked(user) or auth.record_failed_login(db, username):
                 st.session_state["authentication_status"] = None
-                st.error(_("Too many failed attempts: this account is locked for 5 minutes."), icon="🔒")
+                st.error(_("Too many failed attempts: this account is locked for 5 minutes."), icon=":material/lock:")
                 return None
     if st.session_state.get("authentication_status") is False:
-        st.error(_("Username or password is incorrect."), icon="⚠️")
+        st.error(_("Username or password is incorrect."), icon=":material/warning:")
     user = current_staff()
     if user and not st.session_state.get("login_recorded"):
         auth.record_login(db, user["username"])
