@@ -28,8 +28,12 @@ def colour_map(themes: list[str]) -> dict[str, str]:
 
 
 def build_ranking_chart(tally: pd.DataFrame, themes: list[str], *, dark: bool = False,
-                        font_size: int = 16, highlight: dict[int, int] | None = None) -> go.Figure:
-    """Horizontal bars of dots per priority, ranked top-down and coloured by theme."""
+                        font_size: int = 16, highlight: dict[int, int] | None = None,
+                        label_wrap: int | None = None) -> go.Figure:
+    """Horizontal bars of dots per priority, ranked top-down and coloured by theme.
+
+    ``label_wrap`` breaks long titles onto two lines of about that many characters (for the projector).
+    """
     colours = colour_map(themes)
     fig = go.Figure()
     ordered = tally.sort_values(["dots", "priority_id"], ascending=[True, False])
@@ -49,13 +53,27 @@ def build_ranking_chart(tally: pd.DataFrame, themes: list[str], *, dark: bool = 
         # Bars are keyed by id so two priorities with the same title never share a bar.
         yaxis={"categoryorder": "array", "categoryarray": [f"p{i}" for i in ordered["priority_id"]],
                "tickmode": "array", "tickvals": [f"p{i}" for i in ordered["priority_id"]],
-               "ticktext": [_bar_label(r, highlight) for r in ordered.itertuples()], "automargin": True},
+               "ticktext": [_bar_label(r, highlight, label_wrap) for r in ordered.itertuples()], "automargin": True},
         xaxis={"title": None, "rangemode": "tozero"},
     )
     return fig
 
 
-def _bar_label(row, highlight: dict[int, int] | None) -> str:
+def _bar_label(row, highlight: dict[int, int] | None, wrap: int | None = None) -> str:
     """Label a bar with its rank and title; mark the viewer's own dots."""
     mark = f" ● {highlight[row.priority_id]}" if highlight and highlight.get(row.priority_id) else ""
-    return f"{row.rank}. {escape_label(row.title)}{mark}"
+    if not wrap:
+        return f"{row.rank}. {escape_label(row.title)}{mark}"
+    return f"{row.rank}. {wrap_label(escape_label(row.title, 2 * wrap), wrap)}{mark}"
+
+
+def wrap_label(text: str, width: int) -> str:
+    """Break an (already escaped) label at spaces into lines of about width characters."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join(lines + [line])

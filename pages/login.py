@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from components import widgets
+from components import ui_staff, widgets
 
 _ = widgets.gettext()
 user = widgets.render_login()
 if user is not None:
     st.success(_("You are logged in."))
-    st.page_link("pages/facilitate.py", label=_("Run workshop"), icon="▶️")
+    ui_staff.link_page("pages/facilitate.py", _("Run workshop"), "▶️")
+    ui_staff.link_page("pages/projector.py", _("Projector"), "📽️")

@@ -1,0 +1,221 @@
+"""The projector: a 1920×1080 beamer screen readable from the back of the room.
+
+Every projector tab reads the same cached snapshot (one query per second per workshop),
+which holds plain data and never a participant token.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, i18n, results, rules, workshop_admin, workshops
+from components.text import escape_markdown
+from components.widgets import get_db, gettext, ngettext, session_language
+
+CHART_TOP = 10
+WALL_MAX = 15
+WALL_COLUMNS = 3
+PLOTLY_CONFIG = {"displayModeBar": False, "staticPlot": False}
+THEMES = {"dark": {"bg": "#000000", "fg": "#FFFFFF", "muted": "#D0D0D0", "card": "#1A1A1A", "edge": "#FFFFFF"},
+          "light": {"bg": "#FFFFFF", "fg": "#000000", "muted": "#303030", "card": "#F2F2F2", "edge": "#000000"}}
+
+# Our own CSS only: no participant text ever goes into st.html.
+CSS = """<style>
+header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+[data-testid="stSidebarNav"], footer {display: none !important;}
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {background: %(bg)s !important; color: %(fg)s;}
+[data-testid="stMainBlockContainer"] {max-width: 100%% !important; padding: 1.2rem 2.5rem 0.5rem !important;}
+.stApp p, .stApp span, .stApp label, .stApp div[data-testid="stText"] {color: %(fg)s;}
+.st-key-proj_code p {font-size: 7.4rem; font-weight: 800; letter-spacing: .04em; line-height: 1; white-space: nowrap;
+  font-family: "DejaVu Sans Mono", monospace; margin: 0; text-align: center;}
+.st-key-proj_url p {font-size: 2.1rem; font-weight: 600; text-align: center; word-break: break-all; margin: 0;}
+.st-key-proj_hint p {font-size: 1.7rem; color: %(muted)s; text-align: center; margin: 0;}
+.st-key-proj_qr {align-items: center;}
+.st-key-proj_qr img {width: 400px !important; max-width: 100%%; height: auto;}
+.st-key-proj_title p {font-size: 1.6rem; color: %(muted)s; margin: 0;}
+.st-key-proj_prompt p {font-size: 3.4rem; font-weight: 800; line-height: 1.12; margin: 0;}
+.st-key-proj_status p {font-size: 2.2rem; font-weight: 600; margin: 0;}
+.st-key-proj_wall div[data-testid="stText"] {font-size: 2.1rem; line-height: 1.2; font-weight: 600;
+  white-space: normal; font-family: inherit;}
+.st-key-proj_wall [data-testid="stCaptionContainer"], .st-key-proj_wall [data-testid="stCaptionContainer"] p
+  {font-size: 1.4rem; color: %(muted)s !important; opacity: 1;}
+.st-key-proj_wall div[data-testid="stVerticalBlockBorderWrapper"], .st-key-proj_wall [data-testid="stVerticalBlock"]
+  > div[data-testid="stLayoutWrapper"] > div {background: %(card)s; border-color: %(edge)s !important;}
+[data-testid="stMetric"] {background: %(card)s; border: 2px solid %(edge)s; border-radius: .6rem; padding: .6rem 1rem;}
+[data-testid="stMetricLabel"] p {font-size: 1.7rem !important; color: %(muted)s !important;}
+[data-testid="stMetricValue"] div {font-size: 5rem !important; font-weight: 800; color: %(fg)s !important;}
+[data-testid="stProgress"] div[role="progressbar"] > div > div {height: 2.2rem !important;}
+.st-key-proj_chrome {opacity: .55;}
+.st-key-proj_chrome p, .st-key-proj_chrome label {font-size: 1rem !important;}
+</style>"""
+
+
+def pick_theme() -> str:
+    """Dark or light: ?theme=dark|light, switchable with a small toggle that keeps the URL in step."""
+    wanted = st.query_params.get("theme", "dark")
+    if "projector_dark" not in st.session_state:
+        st.session_state["projector_dark"] = wanted != "light"
+    theme = "dark" if st.session_state["projector_dark"] else "light"
+    if st.query_params.get("theme") != theme:
+        st.query_params["theme"] = theme
+    return theme
+
+
+def apply_css(theme: str) -> None:
+    """Hide Streamlit's chrome and set the high-contrast colours."""
+    st.html(CSS % THEMES[theme])
+
+
+def render_chrome() -> None:
+    """The theme toggle, small and dim at the bottom."""
+    _ = gettext()
+    with st.container(key="proj_chrome"):
+        st.toggle(_("Dark theme"), key="projector_dark")
+
+
+def choose_workshop_id() -> int | None:
+    """The workshop from ?w=, else the one picked on the facilitator pages."""
+    raw = st.query_params.get("w")
+    if raw and raw.isdigit():
+        return int(raw)
+    return st.session_state.get("staff_workshop_id")
+
+
+@st.cache_data(ttl=1, show_spinner=False, max_entries=32)
+def load_snapshot(workshop_id: int, question_id: int | None = None) -> dict:
+    """Read everything the projector shows, once per second for all projector tabs together."""
+    db = get_db()
+    workshop = workshops.get_workshop(db, workshop_id)
+    if workshop is None:
+        return {}
+    questions = workshops.list_questions(db, workshop_id)
+    question = next((q for q in questions if q["id"] == question_id), None) or workshop_admin.current_question(questions)
+    snapshot = {"title": workshop["title"], "code": workshop["code"], "question": None, "counts": {}, "wall": [],
+                "tally": [], "themes": [t["name"] for t in workshops.list_themes(db, workshop_id)]}
+    if question is None:
+        return snapshot
+    snapshot["question"] = {key: question[key] for key in ("id", "prompt", "phase", "results_visibility",
+                                                           "phase_deadline", "dots_per_participant")}
+    snapshot["number"] = questions.index(question) + 1
+    snapshot["counts"] = results.count_live(db, question["id"])
+    if question["phase"] == "collecting":
+        snapshot["wall"] = [{"title": p["title"], "theme": p["theme"] or ""}
+                            for p in reversed(workshops.list_visible_priorities(db, question["id"]))][:WALL_MAX]
+    if question["phase"] in ("voting", "closed") and rules.may_see_results(question):
+        snapshot["tally"] = results.tally_question(db, question["id"]).to_dict("records")
+    return snapshot
+
+
+def render_join_column(snapshot: dict, theme: str) -> None:
+    """Huge join code, QR code and short link."""
+    _ = gettext()
+    url = workshop_admin.join_url(getattr(st.context, "url", "") or "", snapshot["code"])
+    with st.container(key="proj_hint"):
+        st.markdown(escape_markdown(_("Join with the code")))
+    with st.container(key="proj_code"):
+        st.markdown(escape_markdown(snapshot["code"]))
+    with st.container(key="proj_qr"):
+        st.image(workshop_admin.qr_png(url, dark=theme == "dark", scale=10))
+    with st.container(key="proj_url"):
+        st.markdown(escape_markdown(workshop_admin.short_url(url)))
+
+
+def render_projector(workshop_id: int, question_id: int | None, theme: str) -> None:
+    """Join details on the right (drawn once), the live part on the left (redrawn every second)."""
+    _ = gettext()
+    snapshot = load_snapshot(workshop_id, question_id)
+    if not snapshot:
+        st.warning(_("This workshop no longer exists."))
+        return
+    main, side = st.columns([2.1, 1], gap="large")
+    with side:
+        render_join_column(snapshot, theme)
+    with main:
+        render_live(workshop_id, question_id, theme)
+
+
+@st.fragment(run_every=1)
+def render_live(workshop_id: int, question_id: int | None, theme: str) -> None:
+    """Redraw the question, wall, counters and chart every second from the shared snapshot."""
+    _ = gettext()
+    snapshot = load_snapshot(workshop_id, question_id)
+    question = snapshot.get("question")
+    with st.container(key="proj_title"):
+        st.markdown(escape_markdown(snapshot.get("title", "")))
+    if question is None:
+        with st.container(key="proj_prompt"):
+            st.markdown(escape_markdown(_("Welcome! Join now with the code on the right.")))
+        return
+    with st.container(key="proj_prompt"):
+        st.markdown(escape_markdown(question["prompt"]))
+    render_status(snapshot)
+    if question["phase"] == "collecting":
+        render_wall(snapshot["wall"])
+    elif question["phase"] in ("voting", "closed"):
+        render_voting(snapshot, theme)
+
+
+def render_status(snapshot: dict) -> None:
+    """Phase and countdown in one line."""
+    _ = gettext()
+    question, counts = snapshot["question"], snapshot["counts"]
+    n_ = ngettext()
+    status = {"draft": _("Starting soon"), "collecting": _("Send in your priorities!"),
+              "voting": _("Voting is open: place your dots!"), "closed": _("Voting has closed.")}[question["phase"]]
+    parts = [status, n_("{n} participant", "{n} participants", counts["participants"]).format(n=counts["participants"])]
+    if question["phase_deadline"] and question["phase"] in ("collecting", "voting"):
+        left = (datetime.fromisoformat(question["phase_deadline"]) - datetime.now(timezone.utc)).total_seconds()
+        parts.append("⏱ " + i18n.format_countdown(left))
+    with st.container(key="proj_status"):
+        st.markdown(escape_markdown("  ·  ".join(parts)))
+
+
+def render_wall(wall: list[dict]) -> None:
+    """The newest priorities as a wall of cards."""
+    _ = gettext()
+    if not wall:
+        st.markdown(escape_markdown(_("The first priorities will appear here.")))
+        return
+    with st.container(key="proj_wall"):
+        columns = st.columns(WALL_COLUMNS)
+        for index, item in enumerate(wall):
+            with columns[index % WALL_COLUMNS], st.container(border=True):
+                st.text(item["title"])
+                if item["theme"]:
+                    st.caption(escape_markdown(_(item["theme"])))
+
+
+def render_voting(snapshot: dict, theme: str) -> None:
+    """Counters always; the ranking only while results are live or revealed."""
+    _ = gettext()
+    counts, question = snapshot["counts"], snapshot["question"]
+    language = session_language()
+    with st.container(horizontal=True):
+        st.metric(_("Dots placed"), i18n.format_number(counts["dots"], language))
+        st.metric(_("Voters"), i18n.format_number(counts["voters"], language))
+        st.metric(_("Used all their dots"), i18n.format_share(counts["share_all_used"], language))
+    if not rules.may_see_results(question):
+        st.progress(min(1.0, counts["share_all_used"]))
+        with st.container(key="proj_status_hidden"):
+            st.markdown(escape_markdown(_("Results are hidden until the facilitator reveals them.")))
+        return
+    tally = pd.DataFrame(snapshot["tally"], columns=results.TALLY_COLUMNS)
+    if tally.empty:
+        st.markdown(escape_markdown(_("Nothing to show yet.")))
+        return
+    top = tally.sort_values(["rank", "priority_id"]).head(CHART_TOP)
+    themes = [_(name) for name in snapshot["themes"]]
+    top = top.assign(theme=[_(t) if t else "" for t in top["theme"]])
+    figure = charts.build_ranking_chart(top, themes, dark=theme == "dark", font_size=25, label_wrap=42)
+    # Values sit on the bars; the axis and grid would only add noise at the back of the room.
+    figure.update_layout(height=min(640, 90 + 110 * len(top)), uirevision=f"projector-{question['id']}",
+                         xaxis={"showticklabels": False, "showgrid": False, "zeroline": False},
+                         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 22}},
+                         margin={"l": 10, "r": 60, "t": 50, "b": 10}, bargap=0.25)
+    st.plotly_chart(figure, config=PLOTLY_CONFIG, theme=None, key="projector_chart")
+    if len(tally) > CHART_TOP:
+        st.caption(escape_markdown(_("Top {n} of {total} priorities.").format(n=CHART_TOP, total=len(tally))))

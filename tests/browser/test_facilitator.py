@@ -1,0 +1,94 @@
+"""A facilitator opens voting, a participant places a dot, the projector shows it (dark and light, 1920×1080)."""
+
+from __future__ import annotations
+
+import time
+
+from components import workshops
+from tests.browser.conftest import PHONE, PROJECTOR, STAFF_PASSWORD, shot, wait_idle
+
+BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]
+    .some(t => t.textContent.trim() === '1')"""
+
+
+def log_in(page, url: str, username: str) -> None:
+    """Log in through app.py's navigation and the real form, then open 'Run workshop'.
+
+    Starts at / on purpose: a first request straight to /login runs pages/login.py without app.py
+    (Streamlit's legacy pages/ directory mode), which is a routing bug reported to the lead.
+    """
+    page.goto(url + "/")
+    wait_idle(page)
+    page.get_by_role("link", name="Staff login").click()
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Run workshop").first.wait_for(timeout=15_000)
+    page.get_by_role("link", name="Run workshop").first.click()
+    page.get_by_role("heading", name="Run workshop").wait_for()
+    wait_idle(page)
+
+
+def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browser, artifacts):
+    db = live_server.db()
+    question = workshops.list_questions(db, live_server.workshop_id)[0]
+    staff = browser.new_context(viewport=PROJECTOR, device_scale_factor=1)
+    page = staff.new_page()
+    log_in(page, live_server.url, "facilitator")
+    page.get_by_role("button", name="Open voting").click()
+    page.get_by_text("Phase changed to Voting.").wait_for()
+    assert workshops.get_question(db, question["id"])["phase"] == "voting"
+    page.get_by_role("button", name="Show results live").click()
+    page.get_by_text("Results live").first.wait_for()
+    wait_idle(page)
+    assert workshops.get_question(db, question["id"])["results_visibility"] == "live"
+    shot(page, artifacts, "facilitator-01-run")
+
+    page.get_by_role("link", name="Open the projector screen").click()
+    page.get_by_text(live_server.code, exact=True).wait_for()
+    page.wait_for_selector(".js-plotly-plot text.bartext")
+    assert not page.evaluate(BAR_WITH_ONE_DOT)
+
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    participant = phone.new_page()
+    participant.goto(f"{live_server.url}/?code={live_server.code}")
+    wait_idle(participant)
+    participant.get_by_role("button", name="Join").click()
+    participant.get_by_text("5 of 5 dots left").first.wait_for()
+    wait_idle(participant)
+
+    clicked = time.monotonic()
+    participant.get_by_role("button", name="Add dot").first.click()
+    while not db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] and time.monotonic() - clicked < 10:
+        time.sleep(0.02)
+    stored = time.monotonic() - clicked
+    page.wait_for_function(BAR_WITH_ONE_DOT, timeout=10_000, polling=50)
+    delay = time.monotonic() - clicked
+    print(f"dot -> projector delay: {delay:.2f} s (stored after {stored:.2f} s)")
+    # Design: <= 1 s cache + 1 s fragment interval + render; the margin covers a loaded 2-core CI box.
+    assert delay < 6, "the projector should show a dot within a few seconds"
+    assert db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 1
+
+    token = participant.url.split("t=")[1]
+    assert token not in page.content()
+    page.wait_for_timeout(500)
+    shot(page, artifacts, "projector-dark-1920")
+    assert page.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"] + 40
+    assert page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor") == "rgb(0, 0, 0)"
+
+    page.get_by_text("Dark theme").click()
+    page.wait_for_url("**theme=light*")
+    page.wait_for_function("getComputedStyle(document.querySelector('.stApp')).backgroundColor === 'rgb(255, 255, 255)'")
+    page.wait_for_function(BAR_WITH_ONE_DOT, timeout=10_000)
+    page.wait_for_timeout(800)
+    shot(page, artifacts, "projector-light-1920")
+
+    # Back to collecting: the projector follows by itself and shows the wall of priorities.
+    workshops.set_phase(db, question["id"], "collecting", "test", confirmed=True)
+    ana = workshops.get_participant(db, token)
+    workshops.submit_priority(db, ana, question["id"], "Mentoring between hubs & a small fund for translations <b>")
+    page.get_by_text("Mentoring between hubs & a small fund for translations <b>", exact=True).wait_for(timeout=10_000)
+    page.wait_for_timeout(500)
+    shot(page, artifacts, "projector-wall-light-1920")
+    phone.close()
+    staff.close()

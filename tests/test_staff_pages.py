@@ -1,0 +1,370 @@
+"""Run, set-up and projector pages through AppTest: every control changes the database as it says."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import auth, results, storage, workshop_admin, workshops
+from components.ui_projector import load_snapshot
+from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def fresh_snapshot():
+    """Each test starts without another test's cached projector snapshot."""
+    load_snapshot.clear()
+
+
+@pytest.fixture
+def staff(db):
+    """A facilitator (fiona) and an organiser (olga)."""
+    auth.create_user(db, "fiona", "Fiona", "facilitator", "test", password="x" * 12)
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password="x" * 12)
+
+
+def open_page(name: str, username: str = "fiona", **query) -> AppTest:
+    """Run a staff page logged in."""
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=20)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    """Click a button by key and check nothing crashed."""
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> str:
+    """All readable text on the page."""
+    kinds = ("markdown", "text", "caption", "info", "error", "success", "warning", "code", "title")
+    # Markdown is escaped on screen; compare what a reader sees.
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind)).replace("\\", "")
+
+
+def last_audit(db, action: str) -> dict:
+    """The newest audit row of an action, details decoded."""
+    row = storage.fetch_one(db, "SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1", (action,))
+    assert row is not None, f"no audit row {action}"
+    row["details"] = json.loads(row["details"])
+    return row
+
+
+# ---------------------------------------------------------------- run
+
+def test_run_page_shows_join_code_link_and_qr(db, demo, staff):
+    workshop, _ = demo
+    at = open_page("facilitate")
+    assert workshop["code"] in shown(at)
+    assert f"/?code={workshop['code']}" in [c.value for c in at.code][0]
+    assert len(at.get("image")) == 1
+
+
+def test_phase_buttons_move_the_question(db, demo, staff):
+    _, questions = demo
+    qid = questions[0]["id"]
+    at = click(open_page("facilitate"), f"phase_{qid}_voting")
+    assert workshops.get_question(db, qid)["phase"] == "voting"
+    assert "Phase changed to Voting." in shown(at)
+    audit = last_audit(db, "question.phase")
+    assert (audit["actor"], audit["details"]["old"], audit["details"]["new"]) == ("fiona", "collecting", "voting")
+    assert audit["at"]
+    click(at, f"phase_{qid}_closed")
+    assert workshops.get_question(db, qid)["phase"] == "closed"
+
+
+def test_moving_back_needs_the_confirmation(db, voting, staff):
+    _, question, _ = voting
+    qid = question["id"]
+    at = open_page("facilitate")
+    assert at.button(key=f"phase_{qid}_collecting").disabled
+    at.checkbox(key=f"confirm_back_{qid}").check().run()
+    click(at, f"phase_{qid}_collecting")
+    assert workshops.get_question(db, qid)["phase"] == "collecting"
+    assert last_audit(db, "question.phase")["details"]["new"] == "collecting"
+
+
+def test_visibility_buttons(db, voting, staff):
+    _, question, _ = voting
+    qid = question["id"]
+    at = click(open_page("facilitate"), f"visibility_{qid}_live")
+    assert workshops.get_question(db, qid)["results_visibility"] == "live"
+    assert at.button(key=f"visibility_{qid}_live").disabled
+    click(at, f"visibility_{qid}_revealed")
+    assert workshops.get_question(db, qid)["results_visibility"] == "revealed"
+    assert last_audit(db, "question.visibility")["details"] == {"new": "revealed", "old": "live", "question_id": qid}
+
+
+def test_countdown_start_and_clear(db, voting, staff):
+    _, question, _ = voting
+    qid = question["id"]
+    at = open_page("facilitate")
+    at.number_input(key=f"deadline_minutes_{qid}").set_value(10).run()
+    click(at, f"deadline_start_{qid}")
+    deadline = datetime.fromisoformat(workshops.get_question(db, qid)["phase_deadline"])
+    left = (deadline - datetime.now(timezone.utc)).total_seconds()
+    assert 590 <= left <= 601
+    assert "Time left: 9:5" in shown(at) or "Time left: 10:00" in shown(at)
+    click(at, f"deadline_clear_{qid}")
+    assert workshops.get_question(db, qid)["phase_deadline"] is None
+    assert last_audit(db, "question.deadline")["actor"] == "fiona"
+
+
+def test_live_counters(db, voting, staff):
+    workshop, question, ids = voting
+    people = [workshops.join_workshop(db, workshop["code"], name) for name in ("Ana", "Boris", "Cvetka")]
+    for _ in range(5):
+        workshops.place_dot(db, people[0], ids[_ % 2])
+    workshops.place_dot(db, people[1], ids[2])
+    at = open_page("facilitate")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Participants joined"] == "3"
+    assert metrics["Priorities"] == "3"
+    assert metrics["Dots placed"] == "6"
+    assert metrics["Used all their dots"] == "33%"
+
+
+def test_stale_click_changes_nothing(db, voting, staff):
+    _, question, _ = voting
+    qid = question["id"]
+    at = open_page("facilitate")
+    workshops.set_phase(db, qid, "closed", "someone-else")  # another facilitator was faster
+    click(at, f"phase_{qid}_closed")
+    assert workshops.get_question(db, qid)["phase"] == "closed"
+    assert "Phase: Closed" in shown(at)
+    assert [r[0] for r in db.conn.execute("SELECT actor FROM audit_log WHERE action = 'question.phase'")][-1] == \
+        "someone-else"
+
+
+# ---------------------------------------------------------------- set up
+
+def test_create_workshop(db, staff):
+    at = open_page("setup")
+    at.text_input(key="create_title").input("Skopje spring school")
+    click(at, "FormSubmitter:create_workshop-Create workshop")
+    [workshop] = workshops.list_workshops(db)
+    assert workshop["title"] == "Skopje spring school" and len(workshop["code"]) == 6
+    assert len(workshops.list_themes(db, workshop["id"])) > 3
+    assert [pq["key"] for pq in workshops.list_profile_questions(db, workshop["id"])] == ["country", "org_type"]
+    assert f"Workshop created with join code {workshop['code']}." in shown(at)
+    assert last_audit(db, "workshop.create")["actor"] == "fiona"
+
+
+def test_edit_settings(db, demo, staff):
+    workshop, _ = demo
+    wid = workshop["id"]
+    at = open_page("setup")
+    at.text_input(key=f"set_title_{wid}").input("Renamed workshop")
+    at.checkbox(key=f"set_anonymous_{wid}").uncheck()
+    at.number_input(key=f"set_limit_{wid}").set_value(7)
+    click(at, f"FormSubmitter:settings_{wid}-Save settings")
+    row = workshops.get_workshop(db, wid)
+    assert (row["title"], row["allow_anonymous"], row["max_priorities_per_participant"]) == ("Renamed workshop", 0, 7)
+    assert last_audit(db, "workshop.update")["details"]["title"] == "Renamed workshop"
+
+
+def test_edit_question_prompt_keeps_old_wording(db, demo, staff):
+    _, questions = demo
+    qid = questions[1]["id"]
+    at = open_page("setup")
+    at.text_area(key=f"prompt_{qid}").input("What support helps most?")
+    click(at, f"save_prompt_{qid}")
+    assert workshops.get_question(db, qid)["prompt"] == "What support helps most?"
+    assert last_audit(db, "question.edit")["details"]["old_prompt"] == questions[1]["prompt"]
+
+
+def test_dot_rules_editable_until_voting(db, demo, staff):
+    _, questions = demo
+    draft, collecting = questions[1]["id"], questions[0]["id"]
+    at = open_page("setup")
+    at.number_input(key=f"budget_{draft}").set_value(8)
+    at.number_input(key=f"cap_{draft}").set_value(4)
+    click(at, f"save_rules_{draft}")
+    row = workshops.get_question(db, draft)
+    assert (row["dots_per_participant"], row["max_dots_per_item"]) == (8, 4)
+    at.number_input(key=f"cap_{draft}").set_value(9)
+    click(at, f"save_rules_{draft}")
+    assert "Dots per priority must be between 1 and the dots per participant." in shown(at)
+    assert workshops.get_question(db, draft)["max_dots_per_item"] == 4
+
+    workshops.set_phase(db, collecting, "voting", "test")
+    at = open_page("setup")
+    assert at.button(key=f"save_rules_{collecting}").disabled
+    assert at.number_input(key=f"budget_{collecting}").disabled
+    assert "Dot rules are frozen once voting has started." in shown(at)
+
+
+def test_add_question(db, demo, staff):
+    workshop, questions = demo
+    at = open_page("setup")
+    at.text_area(key=f"new_prompt_{workshop['id']}").input("A third question?")
+    click(at, f"FormSubmitter:add_question_{workshop['id']}-Add question")
+    assert [q["prompt"] for q in workshops.list_questions(db, workshop["id"])][-1] == "A third question?"
+
+
+def test_duplicate_copies_the_template_only(db, voting, staff):
+    workshop, question, ids = voting
+    participant = workshops.join_workshop(db, workshop["code"], "Ana")
+    workshops.place_dot(db, participant, ids[0])
+    at = open_page("setup")
+    at.text_input(key=f"copy_title_{workshop['id']}").input("Next year")
+    click(at, f"duplicate_{workshop['id']}")
+    copy = next(w for w in workshops.list_workshops(db) if w["title"] == "Next year")
+    assert copy["code"] != workshop["code"]
+    old_q, new_q = workshops.list_questions(db, workshop["id"]), workshops.list_questions(db, copy["id"])
+    assert [(q["prompt"], q["dots_per_participant"], q["max_dots_per_item"]) for q in new_q] == \
+        [(q["prompt"], q["dots_per_participant"], q["max_dots_per_item"]) for q in old_q]
+    assert {q["phase"] for q in new_q} == {"draft"}
+    assert [t["name"] for t in workshops.list_themes(db, copy["id"])] == \
+        [t["name"] for t in workshops.list_themes(db, workshop["id"])]
+    assert workshops.list_profile_questions(db, copy["id"])[0]["options"] == \
+        workshops.list_profile_questions(db, workshop["id"])[0]["options"]
+    assert copy["max_priorities_per_participant"] == workshop["max_priorities_per_participant"]
+    assert workshop_admin.count_participants(db, copy["id"]) == 0
+    assert all(not workshops.list_priorities_for_moderation(db, q["id"]) for q in new_q)
+    assert last_audit(db, "workshop.duplicate")["details"] == {"source_id": workshop["id"]}
+
+
+def test_save_themes_renames_adds_and_removes(db, demo):
+    workshop, questions = demo
+    wid = workshop["id"]
+    themes = workshops.list_themes(db, wid)
+    used = workshops.list_visible_priorities(db, questions[0]["id"])[0]
+    rows = [{"id": themes[1]["id"], "name": themes[0]["name"]}, {"id": themes[0]["id"], "name": "Renamed"},
+            {"id": None, "name": "Brand new"}]
+    workshop_admin.save_themes(db, wid, rows, "fiona")
+    assert [t["name"] for t in workshops.list_themes(db, wid)] == [themes[0]["name"], "Renamed", "Brand new"]
+    assert workshops.get_priority(db, used["id"])["theme_id"] in {themes[0]["id"], themes[1]["id"], None}
+    with pytest.raises(workshop_admin.RuleError):
+        workshop_admin.save_themes(db, wid, [{"id": None, "name": "A"}, {"id": None, "name": "A"}], "fiona")
+    assert last_audit(db, "workshop.themes")["details"]["themes"] == [themes[0]["name"], "Renamed", "Brand new"]
+
+
+def test_save_profile_questions(db, demo):
+    workshop, _ = demo
+    workshop_admin.save_profile_questions(db, workshop["id"], [
+        {"key": "country", "label": "Country", "options": "Serbia, Croatia", "required": True},
+        {"key": "", "label": "Sector / field", "options": "NGO;City;", "required": False}], "fiona")
+    saved = workshops.list_profile_questions(db, workshop["id"])
+    assert [(q["key"], q["options"], q["required"]) for q in saved] == \
+        [("country", ["Serbia", "Croatia"], 1), ("sector_field", ["NGO", "City"], 0)]
+    with pytest.raises(workshop_admin.RuleError):
+        workshops.join_workshop(db, workshop["code"], "Ana", {})
+
+
+def test_profile_table_blank_cells_are_not_required(db, demo):
+    workshop, _ = demo
+    workshop_admin.save_profile_questions(db, workshop["id"], [
+        {"key": float("nan"), "label": "Age group", "options": None, "required": float("nan")}], "fiona")
+    [saved] = workshops.list_profile_questions(db, workshop["id"])
+    assert (saved["key"], saved["options"], saved["required"]) == ("age_group", [], 0)
+
+
+def test_workshop_choice_is_shared_between_pages(db, demo, staff):
+    workshop, _ = demo
+    other = workshop_admin.duplicate_workshop(db, workshop["id"], "fiona", "Second workshop")
+    at = open_page("facilitate")
+    at.selectbox(key="pick_workshop_facilitate").select(other).run()
+    assert at.session_state["staff_workshop_id"] == other
+    moderate = AppTest.from_file(str(ROOT / "pages" / "moderate.py"), default_timeout=20)
+    moderate.session_state["authentication_status"] = True
+    moderate.session_state["username"] = "fiona"
+    moderate.session_state["staff_workshop_id"] = other
+    moderate.run()
+    assert moderate.selectbox(key="pick_workshop_moderate").value == other
+
+
+def test_join_url_and_qr():
+    url = workshop_admin.join_url("http://10.0.0.5:8501/facilitate?x=1", "abc-234")
+    assert url == "http://10.0.0.5:8501/?code=ABC234"
+    assert workshop_admin.short_url(url) == "10.0.0.5:8501/?code=ABC234"
+    assert workshop_admin.qr_png(url).startswith(b"\x89PNG")
+    assert "<svg" in workshop_admin.qr_svg(url, dark=True)
+
+
+# ---------------------------------------------------------------- projector
+
+def projector_text(at: AppTest) -> str:
+    """Everything on the projector, including chart data."""
+    charts = [str(c.proto.spec) for c in at.get("plotly_chart")]
+    return shown(at) + "\n".join(charts)
+
+
+def plotly_values(value) -> list:
+    """Plotly sends numeric arrays as base64 typed arrays; decode them."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
+
+
+def test_projector_collecting_shows_the_wall_and_code(db, demo, staff):
+    workshop, questions = demo
+    participant = workshops.join_workshop(db, workshop["code"], "Ana")
+    workshops.submit_priority(db, participant, questions[0]["id"], "Youth councils in every town")
+    at = open_page("projector", w=str(workshop["id"]))
+    text = projector_text(at)
+    assert workshop["code"] in text and "Youth councils in every town" in [t.value for t in at.text]
+    assert f"/?code={workshop['code']}" in text
+    assert participant["token"] not in text
+    assert not at.get("plotly_chart")
+
+
+def test_projector_hides_ranking_until_results_are_shown(db, voting, staff):
+    workshop, question, ids = voting
+    ana = workshops.join_workshop(db, workshop["code"], "Ana")
+    workshops.place_dot(db, ana, ids[2])
+    at = open_page("projector", w=str(workshop["id"]))
+    assert not at.get("plotly_chart")
+    assert "Results are hidden until the facilitator reveals them." in shown(at)
+    assert {m.label: m.value for m in at.metric}["Dots placed"] == "1"
+
+    workshops.set_results_visibility(db, question["id"], "live", "fiona")
+    load_snapshot.clear()  # the shared snapshot lives one second; do not wait for it
+    at = open_page("projector", w=str(workshop["id"]))
+    [chart] = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    bars = {y: int(x) for trace in spec["data"] for y, x in zip(trace["y"], plotly_values(trace["x"]))}
+    assert bars[f"p{ids[2]}"] == 1 and bars[f"p{ids[0]}"] == 0
+    assert json.loads(chart.proto.config) == {"displayModeBar": False, "staticPlot": False}
+    assert spec["layout"]["uirevision"] == f"projector-{question['id']}"
+    assert ana["token"] not in projector_text(at)
+
+
+def test_projector_themes(db, demo, staff):
+    workshop, _ = demo
+    dark = open_page("projector", w=str(workshop["id"]))
+    assert dark.toggle(key="projector_dark").value is True
+    light = open_page("projector", w=str(workshop["id"]), theme="light")
+    assert light.toggle(key="projector_dark").value is False
+    css = [h.proto.body for h in light.get("html")]
+    assert any("background: #FFFFFF" in c for c in css) and not any("background: #000000" in c for c in css)
+    light.toggle(key="projector_dark").set_value(True).run()
+    assert light.query_params["theme"] == ["dark"] or light.query_params["theme"] == "dark"
+
+
+def test_projector_snapshot_is_one_shared_query(db, voting, monkeypatch):
+    workshop, question, _ = voting
+    calls = []
+    real = results.count_live
+    monkeypatch.setattr(results, "count_live", lambda *a: calls.append(a) or real(*a))
+    load_snapshot.clear()
+    first = load_snapshot(workshop["id"])
+    second = load_snapshot(workshop["id"])
+    assert first == second and len(calls) == 1
+    assert first["question"]["id"] == question["id"] and first["tally"] == []
+    assert "token" not in json.dumps(first)
