@@ -8,11 +8,14 @@ st.set_page_config(page_title="Hub Workshop", page_icon="🗳️", layout="cente
 
 user = widgets.current_staff()
 _ = widgets.gettext()
+# Join links (?code=) and participant links (?t=) open the participant page, even for staff.
+participant_first = user is None or "code" in st.query_params or "t" in st.query_params
 
-participant_pages = [st.Page("pages/participant.py", title=_("Join & vote"), icon=":material/how_to_vote:", default=True)]
+participant_page = st.Page("pages/participant.py", title=_("Join & vote"), icon=":material/how_to_vote:",
+                           default=participant_first)
 staff_pages = {
     "facilitator": [
-        st.Page("pages/facilitate.py", title=_("Run workshop"), icon=":material/play_circle:"),
+        st.Page("pages/facilitate.py", title=_("Run workshop"), icon=":material/play_circle:", default=not participant_first),
         st.Page("pages/moderate.py", title=_("Moderate"), icon=":material/rule:"),
         st.Page("pages/projector.py", title=_("Projector"), icon=":material/tv:"),
         st.Page("pages/setup.py", title=_("Set up workshops"), icon=":material/settings:"),
@@ -24,9 +27,9 @@ staff_pages = {
 }
 
 if user is None:
-    pages = {"": participant_pages + [st.Page("pages/login.py", title=_("Staff login"), icon=":material/login:")]}
+    pages = {"": [participant_page, st.Page("pages/login.py", title=_("Staff login"), icon=":material/login:")]}
 else:
-    pages = {_("Workshop"): staff_pages["facilitator"], _("Participant view"): participant_pages}
+    pages = {_("Workshop"): staff_pages["facilitator"], _("Participant view"): [participant_page]}
     if widgets.has_role(user, "organiser"):
         pages[_("Organiser")] = staff_pages["organiser"]
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import bcrypt
+import jwt
 
 from components.rules import RuleError
 from components.storage import db_path, fetch_all, fetch_one, immediate
@@ -172,3 +173,18 @@ def load_cookie_key() -> str:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def read_auth_cookie(token: str | None, key: str, now: datetime | None = None) -> str | None:
+    """Return the username in a valid, unexpired auth cookie (HS256, as streamlit-authenticator signs it)."""
+    if not token:
+        return None
+    try:
+        payload = jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    expires = payload.get("exp_date")
+    if not isinstance(expires, (int, float)) or expires <= (now or _now()).timestamp():
+        return None
+    username = payload.get("username")
+    return username if isinstance(username, str) else None

@@ -15,6 +15,19 @@ AUTH_COOKIE = "hub_workshop_auth"
 AUTH_COOKIE_DAYS = 1.0
 
 
+def leave_pages_directory_mode() -> None:
+    """Make app.py's st.navigation the only router, even when a server's first request is a sub-page.
+
+    Streamlit 1.67 starts in its old pages/ folder mode until some run calls st.navigation; a first
+    request to /login would run that page alone with every file of pages/ listed in the sidebar.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_db():
     """Return this rerun's database connection (a new thread per rerun, so a new connection)."""
     return storage.thread_db()
@@ -83,10 +96,23 @@ def current_participant() -> dict | None:
 def current_staff() -> dict | None:
     """Return the logged-in, enabled staff user, re-read from the database on every run."""
     if not st.session_state.get("authentication_status"):
-        return None
+        return login_from_cookie()
     user = auth.get_user(get_db(), st.session_state.get("username"))
     if user is None or user["disabled"]:
         return None
+    return user
+
+
+def login_from_cookie() -> dict | None:
+    """Honour the signed login cookie in a new tab without loading the (slow) authenticator."""
+    if st.session_state.get("logout"):
+        return None
+    username = auth.read_auth_cookie(st.context.cookies.get(AUTH_COOKIE), auth.load_cookie_key())
+    user = auth.get_user(get_db(), username) if username else None
+    if user is None or user["disabled"] or auth.is_locked(user):
+        return None
+    st.session_state.update(authentication_status=True, username=user["username"], name=user["name"],
+                            roles=[user["role"]], login_recorded=True)
     return user
 
 
@@ -171,6 +197,9 @@ def role_label(role: str) -> str:
     """Translate a role name."""
     _ = gettext()
     return {"facilitator": _("facilitator"), "organiser": _("organiser")}.get(role, role)
+
+
+leave_pages_directory_mode()
 
 
 def render_sidebar(user: dict | None) -> None:

@@ -150,8 +150,8 @@ def wait_idle(page, timeout: float = 15_000) -> None:
 def staff_login(page, url: str, username: str) -> None:
     """Log in through the real login form."""
     page.goto(url + "/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_timeout(1500)
     wait_idle(page)
