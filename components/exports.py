@@ -1,0 +1,506 @@
+"""Exports of a workshop's results: CSV, XLSX, JSON, a self-contained HTML report, and a zip of all.
+
+Spreadsheet cells are neutralised against formula injection; participants appear
+as anonymous codes (P001, ...) unless the organiser includes names. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import pandas as pd
+import plotly.io as pio
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from components import analysis, analysis_charts, workshops
+from components.rules import RuleError
+
+FORMATS = ("csv", "xlsx", "json", "html", "zip")
+MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "json": "application/json", "html": "text/html", "zip": "application/zip"}
+# Spreadsheet programs treat a cell starting with these as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "audit log")
+REPORT_TOP = 50
+# The Excel segments sheet keeps each group's top ranks so a 5,000-person workshop exports in seconds;
+# the segments CSV (in the zip) keeps every row.
+XLSX_SEGMENT_TOP = 100
+JSON_FORMAT = "hub-workshop-results"
+JSON_VERSION = 1
+EXPORT_ACTOR_DEFAULT = "export"
+
+Progress = Callable[[float, str], None]
+
+
+def neutralise(value):
+    """Prefix text a spreadsheet would read as a formula with a single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# ---------------------------------------------------------------- gathering
+
+@dataclass
+class WorkshopResults:
+    """Everything an export needs, computed once."""
+
+    workshop: dict
+    themes: list[str]
+    profile_questions: list[dict]
+    questions: list[analysis.QuestionVotes]
+    tallies: list[pd.DataFrame]
+    fairness: list[pd.DataFrame]
+    segments: list[dict[str, list[analysis.SegmentGroup]]]
+    audit: list[dict]
+    include_names: bool
+    min_group: int
+    generated_at: str
+
+
+def gather_results(db, workshop_id: int, include_names: bool = False,
+                   min_group: int = analysis.MIN_GROUP_DEFAULT) -> WorkshopResults:
+    """Load a workshop and compute its tallies, fairness and segments."""
+    workshop = workshops.get_workshop(db, workshop_id)
+    if workshop is None:
+        raise RuleError("This workshop no longer exists.")
+    questions = analysis.load_workshop_votes(db, workshop_id)
+    profile = workshops.list_profile_questions(db, workshop_id)
+    tallies = [analysis.tally_votes(q) for q in questions]
+    fairness = [analysis.tally_equal_weight(q) for q in questions]
+    segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
+    return WorkshopResults(
+        workshop, [t["name"] for t in workshops.list_themes(db, workshop_id)], profile, questions, tallies, fairness,
+        segments, workshops.list_audit(db, workshop_id), include_names, min_group,
+        datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def _codes(res: WorkshopResults) -> dict[int, str]:
+    """Participant id -> anonymous code."""
+    if not res.questions:
+        return {}
+    people = res.questions[0].participants
+    return dict(zip(people["participant_id"], people["code"]))
+
+
+def _names(res: WorkshopResults) -> dict[int, str]:
+    """Participant id -> display name (only used when names are included)."""
+    if not res.questions:
+        return {}
+    people = res.questions[0].participants
+    return {pid: name or "" for pid, name in zip(people["participant_id"], people["display_name"])}
+
+
+def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
+    """Workshop facts, rules and counts as field/value rows."""
+    w = res.workshop
+    rows = [("Workshop", w["title"]), ("Join code", w["code"]), ("Status", w["status"]),
+            ("Country", w["country"] or ""), ("Language", w["language"]), ("Created", w["created_at"]),
+            ("Generated", res.generated_at), ("Names included", "yes" if res.include_names else "no"),
+            ("Minimum group size for segments", res.min_group)]
+    for number, data in enumerate(res.questions, start=1):
+        s = analysis.summarise_question(data)
+        rows += [(f"Question {number}", s["prompt"]), (f"Question {number} phase", s["phase"]),
+                 (f"Question {number} dots per participant", s["dots_per_participant"]),
+                 (f"Question {number} max dots per priority", s["max_dots_per_item"]),
+                 (f"Question {number} phase changed", s["phase_changed_at"]),
+                 (f"Question {number} deadline", s["phase_deadline"]),
+                 (f"Question {number} priorities", s["priorities"]),
+                 (f"Question {number} participants who placed a dot", s["voters"]),
+                 (f"Question {number} dots", s["dots"])]
+    rows.append(("Segments sheet", f"Excel: the top {XLSX_SEGMENT_TOP} ranks of each group; the segments CSV in the "
+                                   "'download all' zip has every priority."))
+    rows.append(("Methodology", analysis.METHODOLOGY))
+    return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def build_priorities_table(res: WorkshopResults) -> pd.DataFrame:
+    """Every question's ranked priorities with fairness figures and (optionally) author names."""
+    codes, names, frames = _codes(res), _names(res), []
+    for number, (data, fair) in enumerate(zip(res.questions, res.fairness), start=1):
+        details = data.priorities.set_index("priority_id")
+        frame = fair.copy()
+        frame.insert(0, "question", data.question["prompt"])
+        frame.insert(0, "question_no", number)
+        shares = res.tallies[number - 1].set_index("priority_id")["share_supporting"]
+        frame["share_supporting"] = frame["priority_id"].map(shares)
+        frame["details"] = frame["priority_id"].map(details["details"])
+        authors = frame["priority_id"].map(details["author_id"])
+        frame["author"] = [codes.get(a, "room") if pd.notna(a) else "room" for a in authors]
+        if res.include_names:
+            frame["author_name"] = [names.get(a, "") if pd.notna(a) else "" for a in authors]
+        frames.append(frame)
+    columns = ["question_no", "question", "rank", "priority_id", "title", "details", "theme", "dots", "supporters",
+               "share_supporting", "backed_by_countries", "equal_weight_dots", "equal_weight_rank", "author"]
+    columns += ["author_name"] if res.include_names else []
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def build_dots_table(res: WorkshopResults) -> pd.DataFrame:
+    """Dots per anonymised participant and priority, every question (titles are on the priorities sheet)."""
+    codes, names, frames = _codes(res), _names(res), []
+    for number, data in enumerate(res.questions, start=1):
+        votes = data.votes
+        frame = pd.DataFrame({"participant": votes["participant_id"].map(codes), "question_no": number,
+                              "priority_id": votes["priority_id"], "dots": votes["dots"]})
+        if res.include_names:
+            frame.insert(1, "name", votes["participant_id"].map(names))
+        frames.append(frame)
+    columns = ["participant"] + (["name"] if res.include_names else []) + ["question_no", "priority_id", "dots"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def build_segments_table(res: WorkshopResults) -> pd.DataFrame:
+    """Long table of every segment group's ranking; small groups say 'fewer than N'."""
+    rows = []
+    for number, by_key in enumerate(res.segments, start=1):
+        for key, groups in by_key.items():
+            rows += analysis.flatten_segments(number, key, groups, res.min_group)
+    columns = ["question_no", "segment", "group", "participants", "rank", "priority_id", "title", "dots", "supporters",
+               "share_supporting"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def build_audit_table(res: WorkshopResults) -> pd.DataFrame:
+    """The audit log with participant ids replaced by their anonymous codes."""
+    codes, rows = _codes(res), []
+    for entry in res.audit:
+        actor = entry["actor"]
+        if actor.startswith("participant:"):
+            actor = codes.get(int(actor.split(":", 1)[1]), "participant")
+        details = json.loads(entry["details"] or "{}")
+        if "participant_id" in details:
+            details["participant_id"] = codes.get(details["participant_id"], "participant")
+        rows.append({"at": entry["at"], "actor": actor, "action": entry["action"],
+                     "details": json.dumps(details, ensure_ascii=False, sort_keys=True)})
+    return pd.DataFrame(rows, columns=["at", "actor", "action", "details"])
+
+
+def build_tables(res: WorkshopResults) -> dict[str, pd.DataFrame]:
+    """The five export tables, by sheet name."""
+    return dict(zip(SHEETS, (build_summary_table(res), build_priorities_table(res), build_dots_table(res),
+                             build_segments_table(res), build_audit_table(res))))
+
+
+# ---------------------------------------------------------------- writers
+
+def _plain_rows(frame: pd.DataFrame) -> list[list]:
+    """Rows of Python values (no numpy scalars, NaN as None)."""
+    return frame.astype(object).where(frame.notna(), None).values.tolist()
+
+
+def write_csv(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with a BOM (so Excel reads Czech and Cyrillic), every text cell neutralised."""
+    safe = frame.astype(object).where(frame.notna(), None).map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in frame.columns]
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def trim_segments(tables: dict[str, pd.DataFrame], top: int = XLSX_SEGMENT_TOP) -> dict[str, pd.DataFrame]:
+    """Keep each segment group's top ranks (and every suppressed group's row) for the spreadsheet."""
+    segments = tables["segments"]
+    keep = segments["rank"].isna() | (pd.to_numeric(segments["rank"], errors="coerce") <= top)
+    return {**tables, "segments": segments[keep]}
+
+
+def write_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per table, readable column widths, frozen header, no formula cell anywhere."""
+    tables = trim_segments(tables)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, frame in tables.items():
+        sheet = book.create_sheet(title=name[:31])
+        rows = _plain_rows(frame)
+        for index, width in enumerate(_column_widths(frame, rows), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.append([_text_cell(sheet, str(c), bold) for c in frame.columns])
+        wrap = Alignment(wrap_text=True, vertical="top") if name == "summary" else None
+        for row in rows:
+            if wrap is not None:
+                sheet.append([_text_cell(sheet, v, None, wrap) if isinstance(v, str) else v for v in row])
+            else:
+                sheet.append([_safe_value(sheet, v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _safe_value(sheet, value):
+    """A plain value for speed; neutralised text never starts with '=', so openpyxl stores it as a string."""
+    if isinstance(value, str):
+        value = neutralise(value)
+        if value.startswith("="):  # unreachable after neutralise; kept so no change can make a formula
+            return _text_cell(sheet, value)
+    return value
+
+
+def _text_cell(sheet, value: str, font=None, alignment=None) -> WriteOnlyCell:
+    """A cell that is always a string, never a formula."""
+    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _column_widths(frame: pd.DataFrame, rows: list[list], sample: int = 500) -> list[float]:
+    """Width per column from the header and the first rows, between 8 and 60 characters."""
+    widths = []
+    for index, column in enumerate(frame.columns):
+        longest = max([len(str(column))] + [len(str(r[index])) for r in rows[:sample] if r[index] is not None])
+        widths.append(float(min(60, max(8, longest + 2))))
+    return widths
+
+
+def build_json(res: WorkshopResults) -> bytes:
+    """Everything needed to reproduce the results: rules, priorities, anonymised dots, profiles, tallies."""
+    codes, names = _codes(res), _names(res)
+    w = res.workshop
+    questions = []
+    for data, tally, fair in zip(res.questions, res.tallies, res.fairness):
+        q = data.question
+        questions.append({
+            "id": q["id"], "position": q["position"], "prompt": q["prompt"], "phase": q["phase"],
+            "rules": {"dots_per_participant": q["dots_per_participant"], "max_dots_per_item": q["max_dots_per_item"],
+                      "results_visibility": q["results_visibility"], "phase_changed_at": q["phase_changed_at"],
+                      "phase_deadline": q["phase_deadline"]},
+            "priorities": [{"id": int(p.priority_id), "title": p.title, "details": p.details, "theme": p.theme,
+                            "state": p.state, "merged_into_id": None if pd.isna(p.merged_into_id)
+                            else int(p.merged_into_id),
+                            "author": codes.get(p.author_id) if pd.notna(p.author_id) else None,
+                            "created_at": p.created_at} for p in data.priorities.itertuples()],
+            "dots": [{"participant": codes[v.participant_id], "priority_id": int(v.priority_id), "dots": int(v.dots)}
+                     for v in data.votes.itertuples()],
+            "tally": _records(fair.merge(tally[["priority_id", "share_supporting"]], on="priority_id")),
+            "dot_distribution": _records(analysis.count_dot_distribution(data)),
+        })
+    people = res.questions[0].participants if res.questions else pd.DataFrame(columns=["participant_id"])
+    participants = []
+    for person in people.to_dict("records"):
+        entry = {"id": person["code"], "kind": person["kind"], "profile": person["profile"]}
+        if res.include_names:
+            entry["name"] = names.get(person["participant_id"], "")
+        participants.append(entry)
+    document = {
+        "format": JSON_FORMAT, "version": JSON_VERSION, "generated_at": res.generated_at,
+        "workshop": {k: w[k] for k in ("code", "title", "description", "language", "country", "status",
+                                       "allow_anonymous", "max_priorities_per_participant", "created_at")},
+        "themes": res.themes,
+        "profile_questions": [{k: pq[k] for k in ("key", "label", "options", "required")}
+                              for pq in res.profile_questions],
+        "methodology": analysis.METHODOLOGY, "minimum_group_size": res.min_group,
+        "names_included": res.include_names, "participants": participants, "questions": questions,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """DataFrame rows as plain JSON-able dicts."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+# ---------------------------------------------------------------- HTML report
+
+REPORT_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1200px;margin:2rem auto;
+padding:0 1rem;color:#111;line-height:1.45}
+h1{margin-bottom:.2rem}h2{border-top:2px solid #0072B2;padding-top:1rem;margin-top:2.5rem}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem;width:100%}
+th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.muted{color:#555}.rules{display:flex;flex-wrap:wrap;gap:.5rem 2rem;padding:0;list-style:none}
+.note{background:#f7f7f7;border-left:4px solid #E69F00;padding:.5rem 1rem}
+"""
+
+
+def build_html(res: WorkshopResults) -> bytes:
+    """A self-contained report (plotly.js inline, works offline) with charts, rules and methodology."""
+    esc = html.escape
+    w = res.workshop
+    parts = [f"<!DOCTYPE html><html lang='{esc(w['language'])}'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+             f"<title>{esc(w['title'])} — results</title><style>{REPORT_CSS}</style></head><body>",
+             f"<h1>{esc(w['title'])}</h1>",
+             f"<p class='muted'>Join code {esc(w['code'])} · status {esc(w['status'])} · created "
+             f"{esc(w['created_at'])} · report generated {esc(res.generated_at)}</p>"]
+    if w["description"]:
+        parts.append(f"<p>{esc(w['description'])}</p>")
+    plotly_included = False
+    for number, (data, tally, fair, by_key) in enumerate(
+            zip(res.questions, res.tallies, res.fairness, res.segments), start=1):
+        figures = [analysis_charts.build_top_ranking_chart(tally, res.themes),
+                   analysis_charts.build_theme_chart(analysis.summarise_themes(data, tally), res.themes),
+                   analysis_charts.build_distribution_chart(analysis.count_dot_distribution(data))]
+        chart_html = []
+        for fig in figures:
+            chart_html.append(pio.to_html(fig, full_html=False, include_plotlyjs=not plotly_included,
+                                          config={"displaylogo": False, "responsive": True}))
+            plotly_included = True
+        parts += _question_section(res, number, data, tally, fair, by_key, chart_html)
+    parts.append(f"<h2>Methodology</h2><p class='note'>{esc(analysis.METHODOLOGY)}</p>")
+    parts.append("</body></html>")
+    return "".join(parts).encode("utf-8")
+
+
+def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_key, charts: list[str]) -> list[str]:
+    """One question's rules, charts and tables."""
+    esc = html.escape
+    s = analysis.summarise_question(data)
+    rules = [("Dots per participant", s["dots_per_participant"]), ("Max dots per priority", s["max_dots_per_item"]),
+             ("Phase", s["phase"]), ("Phase changed", s["phase_changed_at"]),
+             ("Deadline", s["phase_deadline"] or "—"),
+             ("Priorities", s["priorities"]), ("Participants joined", s["participants"]),
+             ("Participants who placed a dot", s["voters"]), ("Dots placed", s["dots"])]
+    parts = [f"<h2>Question {number}: {esc(s['prompt'])}</h2><ul class='rules'>"]
+    parts += [f"<li><b>{esc(k)}:</b> {esc(str(v))}</li>" for k, v in rules]
+    parts.append("</ul>")
+    parts.append(f"<h3>Ranking</h3><p class='muted'>Chart: top {min(len(tally), analysis_charts.TOP_DEFAULT)} "
+                 f"of {len(tally)}. Share supporting = supporters / {s['voters']} participants who placed at least "
+                 "one dot on this question.</p>")
+    parts.append(charts[0])
+    parts.append(_html_table(tally.drop(columns=["priority_id"])))
+    parts += ["<h3>Themes and dots placed</h3>", charts[1], charts[2]]
+    parts.append(f"<h3>Fairness: equal weight per country</h3><p class='muted'>Top {REPORT_TOP} by raw dots. "
+                 "Each country's dots are scaled so that every country contributes the same total.</p>")
+    parts.append(_html_table(fair.drop(columns=["priority_id"]).head(REPORT_TOP)))
+    labels = {pq["key"]: pq["label"] for pq in res.profile_questions}
+    for key, groups in by_key.items():
+        parts.append(f"<h3>Segment: {esc(labels.get(key, key))}</h3><p class='muted'>Top {REPORT_TOP} overall; "
+                     f"groups with fewer than {res.min_group} participants are not shown.</p>")
+        parts.append(_html_table(analysis.build_segment_table(tally, groups, res.min_group)
+                                 .drop(columns=["priority_id"]).head(REPORT_TOP)))
+    return parts
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    """An escaped HTML table; numbers right-aligned."""
+    esc = html.escape
+    head = "".join(f"<th>{esc(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    shares = [str(c).startswith("share") for c in frame.columns]
+    body = []
+    for row in _plain_rows(frame):
+        cells = "".join(_html_cell(v, share) for v, share in zip(row, shares))
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _html_cell(value, share: bool) -> str:
+    """One escaped table cell; shares as percentages, numbers right-aligned."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"<td class='num'>{value:.0%}</td>" if share else f"<td class='num'>{value}</td>"
+    return f"<td>{html.escape('' if value is None else str(value))}</td>"
+
+
+# ---------------------------------------------------------------- one call per format
+
+def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
+                 min_group: int = analysis.MIN_GROUP_DEFAULT, progress: Progress | None = None) -> bytes:
+    """Build one export format and return its bytes."""
+    if fmt not in FORMATS:
+        raise RuleError("Unknown export format {fmt}.", fmt=fmt)
+    report = progress or (lambda _fraction, _label: None)
+    report(0.05, "Computing results")
+    res = gather_results(db, workshop_id, include_names, min_group)
+    if fmt == "json":
+        return build_json(res)
+    if fmt == "html":
+        return build_html(res)
+    report(0.2, "Building tables")
+    tables = build_tables(res)
+    if fmt == "csv":
+        return write_csv(tables["ranked priorities"])
+    if fmt == "xlsx":
+        return write_xlsx(tables)
+    return build_zip(res, tables, report)
+
+
+def build_zip(res: WorkshopResults, tables: dict[str, pd.DataFrame], report: Progress) -> bytes:
+    """Every format in one archive: XLSX, JSON, HTML and one CSV per table."""
+    stem = export_stem(res.workshop)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in tables.items():
+            archive.writestr(f"{stem}-{name.replace(' ', '-')}.csv", write_csv(frame))
+        report(0.35, "Writing the spreadsheet")
+        archive.writestr(f"{stem}.xlsx", write_xlsx(tables))
+        report(0.6, "Writing the JSON data")
+        archive.writestr(f"{stem}.json", build_json(res))
+        report(0.75, "Writing the HTML report")
+        archive.writestr(f"{stem}-report.html", build_html(res))
+    report(1.0, "Done")
+    return buffer.getvalue()
+
+
+def export_stem(workshop: dict) -> str:
+    """File name stem: the join code and the date."""
+    return f"workshop-{workshop['code']}-{datetime.now(timezone.utc):%Y%m%d}"
+
+
+def export_file_name(workshop: dict, fmt: str) -> str:
+    """Download file name for a format."""
+    suffix = {"html": "-report.html"}.get(fmt, f".{fmt}")
+    return export_stem(workshop) + suffix
+
+
+def record_export(db, workshop_id: int, actor: str, fmt: str, include_names: bool) -> None:
+    """Audit who exported what (exports with names matter for data protection)."""
+    workshops.audit(db, actor, "export", workshop_id, format=fmt, include_names=include_names)
+    db.conn.commit()
+
+
+# ---------------------------------------------------------------- command line
+
+CLI_USAGE = """Export a workshop's results.
+
+examples:
+  python -m components.cli export --workshop ABC234 --format xlsx --out results.xlsx
+  python -m components.cli export --workshop ABC234 --format zip --out all.zip --include-names
+
+formats: csv (ranked priorities, UTF-8 with BOM), xlsx (summary, ranked priorities, dots per participant,
+segments, audit log), json (everything needed to reproduce the tallies), html (self-contained report
+with charts, works offline), zip (all of the above plus one CSV per table)."""
+
+
+def register_cli(subparsers) -> None:
+    """Add `export` to the administration command line."""
+    import argparse
+
+    parser = subparsers.add_parser("export", help="export a workshop's results (csv, xlsx, json, html, zip)",
+                                   description=CLI_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
+    parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
+    parser.add_argument("--out", required=True, metavar="PATH", help="file to write")
+    parser.add_argument("--include-names", action="store_true", help="include participants' display names")
+    parser.add_argument("--min-group", type=int, default=analysis.MIN_GROUP_DEFAULT,
+                        help="smallest segment group shown with figures (default %(default)s)")
+    parser.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args, db) -> int:
+    """Write one export to a file."""
+    from pathlib import Path
+
+    workshop = workshops.find_workshop_by_code(db, args.workshop)
+    if workshop is None:
+        raise RuleError("No workshop has the code {code}. Please check it and try again.", code=args.workshop)
+    if args.min_group < 1:
+        raise RuleError("The minimum group size must be at least 1.")
+    data = export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    record_export(db, workshop["id"], "cli", args.fmt, args.include_names)
+    print(f"Wrote {out} ({len(data):,} bytes, {args.fmt})")
+    return 0

@@ -1,0 +1,67 @@
+"""Data retention: anonymise or delete a workshop once it is over. Both need the join code typed as confirmation."""
+
+from __future__ import annotations
+
+from components import rules, workshops
+from components.rules import RuleError
+from components.storage import fetch_value, immediate
+
+
+def check_confirmation(workshop: dict, typed_code: str) -> None:
+    """Refuse unless the organiser typed the workshop's join code."""
+    if rules.normalise_code(typed_code) != workshop["code"]:
+        raise RuleError("Type the join code {code} to confirm.", code=workshop["code"])
+
+
+def _workshop(db, workshop_id: int) -> dict:
+    """Return a workshop or refuse."""
+    workshop = workshops.get_workshop(db, workshop_id)
+    if workshop is None:
+        raise RuleError("This workshop no longer exists.")
+    return workshop
+
+
+def finish_workshop(db, workshop_id: int, actor: str) -> None:
+    """Close a workshop for good: nobody can join, submit or vote any more."""
+    with immediate(db):
+        workshop = _workshop(db, workshop_id)
+        if workshop["status"] != "open":
+            raise RuleError("This workshop has ended.")
+        db.conn.execute("UPDATE workshop SET status = 'finished' WHERE id = ?", (workshop_id,))
+        workshops.audit(db, actor, "workshop.finish", workshop_id)
+
+
+def anonymise_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
+    """Drop participants' display names and tokens and mark the workshop anonymised; results stay."""
+    with immediate(db):
+        workshop = _workshop(db, workshop_id)
+        check_confirmation(workshop, typed_code)
+        if workshop["status"] == "anonymised":
+            raise RuleError("This workshop is already anonymised.")
+        names = fetch_value(db, "SELECT count(*) FROM participant WHERE workshop_id = ? AND display_name IS NOT NULL",
+                            (workshop_id,))
+        tokens = fetch_value(db, "SELECT count(*) FROM participant WHERE workshop_id = ? AND token IS NOT NULL",
+                             (workshop_id,))
+        db.conn.execute("UPDATE participant SET display_name = NULL, token = NULL WHERE workshop_id = ?",
+                        (workshop_id,))
+        db.conn.execute("UPDATE workshop SET status = 'anonymised' WHERE id = ?", (workshop_id,))
+        workshops.audit(db, actor, "workshop.anonymise", workshop_id, names_removed=names, tokens_removed=tokens)
+    return {"names_removed": names, "tokens_removed": tokens}
+
+
+def delete_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
+    """Delete a workshop with its questions, priorities, dots and participants; the audit log keeps a record."""
+    with immediate(db):
+        workshop = _workshop(db, workshop_id)
+        check_confirmation(workshop, typed_code)
+        counts = {"participants": fetch_value(db, "SELECT count(*) FROM participant WHERE workshop_id = ?",
+                                              (workshop_id,)),
+                  "dots": fetch_value(db, "SELECT count(*) FROM dot d JOIN question q ON q.id = d.question_id"
+                                          " WHERE q.workshop_id = ?", (workshop_id,))}
+        # Merged priorities point at survivors without ON DELETE; clear the links before the cascade.
+        db.conn.execute("UPDATE priority SET state = 'hidden', merged_into_id = NULL WHERE merged_into_id IS NOT NULL"
+                        " AND question_id IN (SELECT id FROM question WHERE workshop_id = ?)", (workshop_id,))
+        db.conn.execute("DELETE FROM workshop WHERE id = ?", (workshop_id,))
+        workshops.audit(db, actor, "workshop.delete", workshop_id, title=workshop["title"], code=workshop["code"],
+                        **counts)
+    return counts

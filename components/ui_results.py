@@ -1,0 +1,276 @@
+"""Organiser widgets: results, segments, fairness, across workshops, exports, retention."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import analysis, analysis_charts, exports, retention, storage, workshops
+from components.rules import RuleError
+from components.text import escape_markdown
+from components.widgets import get_db, gettext, show_error
+
+CROSS_KEY = "cross_merges"
+
+
+def _column_labels() -> dict[str, str]:
+    """Readable, translated column headers for the result tables."""
+    _ = gettext()
+    return {"rank": _("Rank"), "title": _("Priority"), "theme": _("Theme"), "dots": _("Dots"),
+            "supporters": _("Supporters"), "share_supporting": _("Share supporting"),
+            "backed_by_countries": _("Backed by countries"), "equal_weight_dots": _("Equal-weight dots"),
+            "equal_weight_rank": _("Equal-weight rank"), "workshops": _("Workshops"), "countries": _("Countries"),
+            "sources": _("Came from"), "merged_count": _("Priorities merged"), "priorities": _("Priorities"),
+            "share_of_dots": _("Share of dots"), "group": _("Group"), "participants": _("Participants"),
+            "weight": _("Weight"), "all participants": _("All participants")}
+
+
+def show_table(frame: pd.DataFrame, hide: tuple[str, ...] = ("priority_id", "item_id"),
+               height: int | None = None) -> None:
+    """Show a result table with readable headers (st.dataframe shows participant text as plain text)."""
+    labels = _column_labels()
+    shown = frame.drop(columns=[c for c in hide if c in frame.columns])
+    config = {c: st.column_config.NumberColumn(labels[c], format="percent")
+              if c in ("share_supporting", "share_of_dots") else labels.get(c, c) for c in shown.columns}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
+                 height=height or "auto")
+
+
+# ---------------------------------------------------------------- choosing
+
+def pick_workshop() -> dict | None:
+    """Pick the workshop to analyse."""
+    _ = gettext()
+    items = workshops.list_workshops(get_db())
+    if not items:
+        st.info(_("There are no workshops yet."))
+        return None
+    statuses = {"open": _("open"), "finished": _("finished"), "anonymised": _("anonymised")}
+    chosen = st.selectbox(_("Workshop"), items, key="results_workshop",
+                          format_func=lambda w: f"{w['title']} ({w['code']}) · {statuses.get(w['status'], '')}")
+    return chosen
+
+
+def pick_settings() -> tuple[int, bool]:
+    """Minimum group size and whether exports include names."""
+    _ = gettext()
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        min_group = st.number_input(_("Minimum group size for segments"), min_value=1, max_value=100,
+                                    value=analysis.MIN_GROUP_DEFAULT, key="results_min_group", width=260,
+                                    help=_("Smaller groups are shown as “fewer than N”, never as numbers."))
+        include_names = st.checkbox(_("Include names in exports"), key="results_include_names",
+                                    help=_("Leave unticked unless participants agreed: "
+                                           "exports then show P001, P002 …"))
+    return int(min_group), include_names
+
+
+def pick_question(workshop: dict) -> analysis.QuestionVotes | None:
+    """Pick one of the workshop's questions and load its votes."""
+    _ = gettext()
+    questions = workshops.list_questions(get_db(), workshop["id"])
+    if not questions:
+        st.info(_("This workshop has no questions yet."))
+        return None
+    question = st.selectbox(_("Question"), questions, key=f"results_question_{workshop['id']}",
+                            format_func=lambda q: f"{q['position'] + 1}. {q['prompt']}")
+    return analysis.load_question_votes(get_db(), question["id"])
+
+
+# ---------------------------------------------------------------- results
+
+def render_results(workshop: dict, data: analysis.QuestionVotes) -> None:
+    """Counts, the ranking (chart and table), themes and the dot distribution."""
+    _ = gettext()
+    summary = analysis.summarise_question(data)
+    with st.container(horizontal=True):
+        st.metric(_("Participants joined"), summary["participants"], border=True)
+        st.metric(_("Placed at least one dot"), summary["voters"], border=True)
+        st.metric(_("Dots placed"), summary["dots"], border=True)
+        st.metric(_("Priorities"), summary["priorities"], border=True)
+    st.caption(_("Rules: {dots} dots per participant, at most {cap} per priority. Phase: {phase}.").format(
+        dots=summary["dots_per_participant"], cap=summary["max_dots_per_item"], phase=summary["phase"]))
+    tally = analysis.tally_votes(data)
+    if tally.empty:
+        st.info(_("No priorities yet."))
+        return
+    themes = [t["name"] for t in workshops.list_themes(get_db(), workshop["id"])]
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(_("Ranking"))
+        st.plotly_chart(analysis_charts.build_top_ranking_chart(tally, themes), width="stretch",
+                        key="results_ranking")
+    with right:
+        st.subheader(_("Themes"))
+        st.plotly_chart(analysis_charts.build_theme_chart(analysis.summarise_themes(data, tally), themes),
+                        width="stretch", key="results_themes")
+        st.plotly_chart(analysis_charts.build_distribution_chart(analysis.count_dot_distribution(data)),
+                        width="stretch", key="results_distribution")
+    st.caption(_("Ties share a rank (1, 2, 2, 4). Share supporting = supporters ÷ participants who placed at least "
+                 "one dot on this question ({n}).").format(n=summary["voters"]))
+    show_table(tally)
+
+
+def render_segments(workshop: dict, data: analysis.QuestionVotes, min_group: int) -> None:
+    """Results by country, organisation type or another profile question, beside the overall ranking."""
+    _ = gettext()
+    keys = analysis.list_segment_keys(get_db(), workshop["id"])
+    if not keys:
+        st.info(_("This workshop asked no profile questions."))
+        return
+    key = st.selectbox(_("Split by"), [k["key"] for k in keys], key="results_segment_key",
+                       format_func={k["key"]: _(k["label"]) for k in keys}.get)
+    groups = analysis.tally_segment(data, key, min_group)
+    table = analysis.build_segment_table(analysis.tally_votes(data), groups, min_group)
+    hidden = sum(g.suppressed for g in groups)
+    st.caption(_("Each column counts the dots of one group. Groups with fewer than {n} participants are not shown "
+                 "as numbers ({hidden} such groups).").format(n=min_group, hidden=hidden))
+    show_table(table)
+
+
+def render_fairness(data: analysis.QuestionVotes) -> None:
+    """Raw tally beside the equal-weight-per-country tally, and countries backing each priority."""
+    _ = gettext()
+    fair = analysis.tally_equal_weight(data)
+    if fair.empty:
+        st.info(_("No priorities yet."))
+        return
+    st.caption(_("Equal weight per country: each country's dots are scaled so that every country contributes the "
+                 "same total; participants without a country form the group “Not given”."))
+    st.plotly_chart(analysis_charts.build_fairness_chart(fair), width="stretch", key="results_fairness")
+    show_table(fair)
+    with st.expander(_("Weights per country")):
+        show_table(analysis.list_group_weights(data))
+
+
+# ---------------------------------------------------------------- across workshops
+
+def render_cross(user: dict) -> None:
+    """Combine several workshops into one list; merge similar priorities (kept in this session, audited)."""
+    _ = gettext()
+    db = get_db()
+    options = workshops.list_workshops(db)
+    chosen = st.multiselect(_("Workshops to combine"), [w["id"] for w in options], key="cross_workshops",
+                            format_func={w["id"]: f"{w['title']} ({w['code']})" for w in options}.get)
+    if not chosen:
+        st.info(_("Pick two or more workshops to see one combined list."))
+        return
+    items, votes = analysis.load_cross_votes(db, chosen)
+    merges = st.session_state.setdefault(CROSS_KEY, {})
+    combined = analysis.tally_cross(items, votes, merges)
+    st.caption(_("Dots are added up across workshops; workshops with different dot budgets weigh differently."))
+    st.plotly_chart(analysis_charts.build_cross_chart(combined), width="stretch", key="cross_chart")
+    show_table(combined)
+    render_cross_merge(user, combined)
+
+
+def render_cross_merge(user: dict, combined: pd.DataFrame) -> None:
+    """Merge chosen items into one; the mapping lives in the session and every merge is audited."""
+    _ = gettext()
+    titles = {r.item_id: f"{r.title} — {r.workshops}" for r in combined.itertuples()}
+    with st.form("cross_merge_form"):
+        sources = st.multiselect(_("Merge these priorities …"), list(titles), format_func=titles.get)
+        target = st.selectbox(_("… into this one"), list(titles), format_func=titles.get)
+        merged = st.form_submit_button(_("Merge"), type="primary")
+    if merged:
+        try:
+            analysis.record_cross_merge(get_db(), user["username"], sources, target)
+            st.session_state[CROSS_KEY] = analysis.add_cross_merge(st.session_state[CROSS_KEY], sources, target)
+        except RuleError as exc:
+            show_error(exc)
+            return
+        st.rerun()
+    if st.session_state.get(CROSS_KEY) and st.button(_("Undo all merges"), key="cross_clear"):
+        st.session_state[CROSS_KEY] = {}
+        st.rerun()
+
+
+# ---------------------------------------------------------------- exports
+
+def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: int, actor: str):
+    """Return a callable that builds an export on click (it runs in another thread: its own connection)."""
+    def build() -> bytes:
+        db = storage.open_db()
+        try:
+            data = exports.export_bytes(db, workshop_id, fmt, include_names, min_group)
+            exports.record_export(db, workshop_id, actor, fmt, include_names)
+            return data
+        finally:
+            db.close()
+    return build
+
+
+def render_exports(workshop: dict, user: dict, min_group: int, include_names: bool) -> None:
+    """One click per format, plus a 'download all' archive built with visible progress."""
+    _ = gettext()
+    if include_names:
+        st.warning(_("Exports will include participants' names."), icon="⚠️")
+    st.caption(_("CSV: the ranked priorities of every question. Excel: summary, ranked priorities, dots per "
+                 "anonymised participant, segments and the audit log. JSON: everything needed to recompute the "
+                 "results. HTML: a report with interactive charts, the rules and the methodology, which opens "
+                 "without internet. Participants appear as P001, P002 … unless names are included."))
+    labels = {"csv": _("CSV (ranked priorities)"), "xlsx": _("Excel workbook"), "json": _("JSON data"),
+              "html": _("HTML report (works offline)")}
+    with st.container(horizontal=True):
+        for fmt, label in labels.items():
+            st.download_button(label, _export_later(workshop["id"], fmt, include_names, min_group, user["username"]),
+                               file_name=exports.export_file_name(workshop, fmt), mime=exports.MIME_TYPES[fmt],
+                               key=f"export_{fmt}", icon=":material/download:", on_click="ignore")
+    render_zip(workshop, user, min_group, include_names)
+
+
+def render_zip(workshop: dict, user: dict, min_group: int, include_names: bool) -> None:
+    """Build every format into one archive, showing progress, then offer it for download."""
+    _ = gettext()
+    key = ("export_zip", workshop["id"], include_names, min_group)
+    if st.button(_("Prepare “download all” (zip)"), key="export_zip_prepare"):
+        bar = st.progress(0.0)
+        with st.status(_("Building the archive …"), expanded=False) as status:
+            data = exports.export_bytes(get_db(), workshop["id"], "zip", include_names, min_group,
+                                        progress=lambda f, label: bar.progress(f, text=label))
+            exports.record_export(get_db(), workshop["id"], user["username"], "zip", include_names)
+            status.update(label=_("The archive is ready."), state="complete")
+        st.session_state["export_zip"] = (key, data)
+    ready = st.session_state.get("export_zip")
+    if ready and ready[0] == key:
+        st.download_button(_("Download all (zip)"), ready[1], file_name=exports.export_file_name(workshop, "zip"),
+                           mime=exports.MIME_TYPES["zip"], type="primary", icon=":material/folder_zip:",
+                           key="export_zip_download", on_click="ignore")
+
+
+# ---------------------------------------------------------------- retention
+
+def render_retention(workshop: dict, user: dict) -> None:
+    """Finish, anonymise or delete a workshop; anonymise and delete need the join code typed."""
+    _ = gettext()
+    db = get_db()
+    flash = st.session_state.pop("retention_flash", None)
+    if flash:
+        st.success(flash, icon="✅")
+    st.caption(_("Anonymising removes display names and personal links; results stay. Deleting removes the workshop "
+                 "with all its priorities, dots and participants. Both are recorded in the audit log."))
+    if workshop["status"] == "open" and st.button(_("Finish this workshop (no more joining or voting)"),
+                                                  key="retention_finish"):
+        _run(lambda: retention.finish_workshop(db, workshop["id"], user["username"]), _("The workshop is finished."))
+    with st.form("retention_anonymise"):
+        st.markdown("**" + escape_markdown(_("Anonymise")) + "**")
+        typed = st.text_input(_("Type the join code {code} to confirm").format(code=workshop["code"]))
+        if st.form_submit_button(_("Anonymise this workshop")):
+            _run(lambda: retention.anonymise_workshop(db, workshop["id"], user["username"], typed),
+                 _("Names and personal links were removed."))
+    with st.form("retention_delete"):
+        st.markdown("**" + escape_markdown(_("Delete")) + "**")
+        typed = st.text_input(_("Type the join code {code} to confirm").format(code=workshop["code"]))
+        if st.form_submit_button(_("Delete this workshop for good"), type="primary"):
+            _run(lambda: retention.delete_workshop(db, workshop["id"], user["username"], typed),
+                 _("The workshop was deleted."))
+
+
+def _run(action, message: str) -> None:
+    """Run a retention action; show a refusal, or rerun with a success message."""
+    try:
+        action()
+    except RuleError as exc:
+        show_error(exc)
+        return
+    st.session_state["retention_flash"] = message
+    st.rerun()
