@@ -267,7 +267,8 @@ def tally_equal_weight(data: QuestionVotes, key: str = COUNTRY_KEY) -> pd.DataFr
     group_totals = group_totals[group_totals > 0]
     total = group_totals.sum()
     weights = (total / len(group_totals)) / group_totals if len(group_totals) else group_totals
-    weighted = (votes["dots"] * votes[key].map(weights)).groupby(votes["priority_id"]).sum()
+    # An empty vote table keeps object dtypes; cast so "no votes yet" multiplies as numbers.
+    weighted = (votes["dots"].astype(float) * votes[key].map(weights).astype(float)).groupby(votes["priority_id"]).sum()
     frame = tally[["rank", "priority_id", "title", "theme", "dots", "supporters", "backed_by_countries"]].copy()
     frame["equal_weight_dots"] = frame["priority_id"].map(weighted).fillna(0.0).round(2)
     frame["equal_weight_rank"] = rank_competition(frame["priority_id"].map(weighted).fillna(0.0))

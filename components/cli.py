@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from components import auth, seed, storage, workshops
+from components import auth, exports, seed, storage, workshops
 from components.rules import RuleError
 
 CLI_ACTOR = "cli"
@@ -79,17 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("--enable", action="store_true", help="re-enable instead")
     backup = sub.add_parser("backup", help="online backup of the live database")
     backup.add_argument("--out", required=True)
-    register_export(sub)
-    return parser
-
-
-def register_export(sub) -> None:
-    """Add the export command when the exports module is present."""
-    try:
-        from components import exports
-    except ImportError:
-        return
     exports.register_cli(sub)
+    return parser
 
 
 COMMANDS = {"init": cmd_init, "add-user": cmd_add_user, "reset-password": cmd_reset_password,

@@ -87,7 +87,8 @@ def add_question(db, workshop_id: int, prompt: str, actor: str, *, dots_per_part
             " VALUES (?, ?, ?, ?, ?)",
             (workshop_id, prompt.strip(), position, dots_per_participant, max_dots_per_item),
         )
-        audit(db, actor, "question.create", workshop_id, question_id=cur.lastrowid, prompt=prompt.strip())
+        audit(db, actor, "question.create", workshop_id, question_id=cur.lastrowid, prompt=prompt.strip(),
+              dots_per_participant=dots_per_participant, max_dots_per_item=max_dots_per_item)
     return cur.lastrowid
 
 
@@ -371,6 +372,9 @@ def set_dot_rules(db, question_id: int, dots_per_participant: int, max_dots_per_
     with immediate(db):
         question = _staff_question(db, question_id)
         rules.check_dot_rules_editable(question)
+        # Going back to collecting must not let a smaller budget or cap strand dots already placed.
+        if fetch_value(db, "SELECT count(*) FROM dot WHERE question_id = ?", (question_id,)):
+            raise RuleError("Dot rules cannot change once dots have been placed.")
         db.conn.execute("UPDATE question SET dots_per_participant = ?, max_dots_per_item = ? WHERE id = ?",
                         (dots_per_participant, max_dots_per_item, question_id))
         audit(db, actor, "question.dot_rules", question["workshop_id"], question_id=question_id,
@@ -450,17 +454,23 @@ def merge_priorities(db, source_id: int, target_id: int, actor: str) -> dict:
             raise RuleError("Only priorities of the same question can be merged.")
         if source["state"] == "merged" or target["state"] == "merged":
             raise RuleError("One of these priorities has already been merged.")
-        moved, returned = _move_dots(db, source_id, target_id, question["max_dots_per_item"])
+        per_participant = _move_dots(db, source_id, target_id, question["max_dots_per_item"])
+        moved = sum(m for m, _r in per_participant.values())
+        returned = sum(r for _m, r in per_participant.values())
         db.conn.execute("UPDATE priority SET state = 'merged', merged_into_id = ? WHERE id = ?", (target_id, source_id))
         db.conn.execute("UPDATE priority SET merged_into_id = ? WHERE merged_into_id = ?", (target_id, source_id))
         audit(db, actor, "priority.merge", question["workshop_id"], source_id=source_id, target_id=target_id,
-              source_title=source["title"], target_title=target["title"], moved=moved, returned=returned)
+              source_title=source["title"], target_title=target["title"], moved=moved, returned=returned,
+              per_participant={str(k): v for k, v in per_participant.items()})
     return {"moved": moved, "returned": returned}
 
 
-def _move_dots(db, source_id: int, target_id: int, cap: int) -> tuple[int, int]:
-    """Move dots from source to target per participant, capped; delete the excess."""
-    moved = returned = 0
+def _move_dots(db, source_id: int, target_id: int, cap: int) -> dict[int, list[int]]:
+    """Move dots from source to target per participant, capped; delete the excess.
+
+    Returns participant id -> [moved, returned], so the audit log can replay the merge.
+    """
+    outcome: dict[int, list[int]] = {}
     per_voter = db.conn.execute("SELECT participant_id, count(*) FROM dot WHERE priority_id = ? GROUP BY participant_id",
                                 (source_id,)).fetchall()
     for participant_id, on_source in per_voter:
@@ -470,8 +480,8 @@ def _move_dots(db, source_id: int, target_id: int, cap: int) -> tuple[int, int]:
                                              (source_id, participant_id)).fetchall()]
         db.conn.executemany("UPDATE dot SET priority_id = ? WHERE id = ?", [(target_id, i) for i in ids[:move]])
         db.conn.executemany("DELETE FROM dot WHERE id = ?", [(i,) for i in ids[move:]])
-        moved, returned = moved + move, returned + len(ids) - move
-    return moved, returned
+        outcome[participant_id] = [move, len(ids) - move]
+    return outcome
 
 
 def record_paper_ballot(db, question_id: int, allocation: dict[int, int], actor: str, label: str = "") -> int:
