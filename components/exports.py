@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from components import analysis, analysis_charts, workshops
 from components.rules import RuleError
+from components.storage import read_snapshot
 
 FORMATS = ("csv", "xlsx", "json", "html", "zip")
 MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -70,17 +71,20 @@ class WorkshopResults:
 def gather_results(db, workshop_id: int, include_names: bool = False,
                    min_group: int = analysis.MIN_GROUP_DEFAULT) -> WorkshopResults:
     """Load a workshop and compute its tallies, fairness and segments."""
-    workshop = workshops.get_workshop(db, workshop_id)
-    if workshop is None:
-        raise RuleError("This workshop no longer exists.")
-    questions = analysis.load_workshop_votes(db, workshop_id)
-    profile = workshops.list_profile_questions(db, workshop_id)
+    # One snapshot: votes keep arriving during a live export, and every table must agree.
+    with read_snapshot(db):
+        workshop = workshops.get_workshop(db, workshop_id)
+        if workshop is None:
+            raise RuleError("This workshop no longer exists.")
+        questions = analysis.load_workshop_votes(db, workshop_id)
+        profile = workshops.list_profile_questions(db, workshop_id)
+        themes = [t["name"] for t in workshops.list_themes(db, workshop_id)]
+        audit_rows = workshops.list_audit(db, workshop_id)
     tallies = [analysis.tally_votes(q) for q in questions]
     fairness = [analysis.tally_equal_weight(q) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
     return WorkshopResults(
-        workshop, [t["name"] for t in workshops.list_themes(db, workshop_id)], profile, questions, tallies, fairness,
-        segments, workshops.list_audit(db, workshop_id), include_names, min_group,
+        workshop, themes, profile, questions, tallies, fairness, segments, audit_rows, include_names, min_group,
         datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 

@@ -238,6 +238,20 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.conn.execute("COMMIT")
 
 
+@contextlib.contextmanager
+def read_snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run several reads against one consistent snapshot (a WAL read transaction)."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+
+
 def fetch_all(db: sqlite_utils.Database, sql: str, params: Sequence | dict = ()) -> list[dict[str, Any]]:
     """Run a SELECT and return rows as dicts (without query()'s per-call savepoint)."""
     cursor = db.conn.execute(sql, params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -12,7 +13,9 @@ from components.rules import RuleError
 from components.text import dots_symbols, escape_markdown
 from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error
 
-POLL_SECONDS = 3
+# How often each phone asks "did the phase change?". Every poll is a small rerun per phone, so a
+# room of 500 phones at 5 s makes ~100 reruns/s; raise it for very large rooms.
+POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "5"))
 NO_ANSWER = ""
 
 

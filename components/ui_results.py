@@ -203,7 +203,7 @@ def render_exports(workshop: dict, user: dict, min_group: int, include_names: bo
     """One click per format, plus a 'download all' archive built with visible progress."""
     _ = gettext()
     if include_names:
-        st.warning(_("Exports will include participants' names."), icon="⚠️")
+        st.warning(_("Exports will include participants' names."), icon=":material/warning:")
     st.caption(_("CSV: the ranked priorities of every question. Excel: summary, ranked priorities, dots per "
                  "anonymised participant, segments and the audit log. JSON: everything needed to recompute the "
                  "results. HTML: a report with interactive charts, the rules and the methodology, which opens "
@@ -245,7 +245,7 @@ def render_retention(workshop: dict, user: dict) -> None:
     db = get_db()
     flash = st.session_state.pop("retention_flash", None)
     if flash:
-        st.success(flash, icon="✅")
+        st.success(flash, icon=":material/check_circle:")
     st.caption(_("Anonymising removes display names and personal links; results stay. Deleting removes the workshop "
                  "with all its priorities, dots and participants. Both are recorded in the audit log."))
     if workshop["status"] == "open" and st.button(_("Finish this workshop (no more joining or voting)"),

@@ -47,7 +47,7 @@ def show_flash() -> None:
     """Show the last action's outcome once."""
     kind, message = st.session_state.pop(FLASH_KEY, (None, None))
     if kind:
-        getattr(st, kind)(message, icon="✅" if kind == "success" else "ℹ️")
+        getattr(st, kind)(message, icon=":material/check_circle:" if kind == "success" else ":material/info:")
 
 
 def run_action(action, *args, done: str, **kwargs):
@@ -454,7 +454,7 @@ def show_secret() -> None:
     if secret:
         _ = gettext()
         st.warning(_("New password for {username}: copy it now, it will not be shown again.").format(
-            username=secret[0]), icon="🔑")
+            username=secret[0]), icon=":material/key:")
         st.code(secret[1], language=None)
 
 

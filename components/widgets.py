@@ -20,6 +20,8 @@ def leave_pages_directory_mode() -> None:
 
     Streamlit 1.67 starts in its old pages/ folder mode until some run calls st.navigation; a first
     request to /login would run that page alone with every file of pages/ listed in the sidebar.
+    Called at the top of every page (through the role gates), never at import: a rerun raised
+    during an import would leave the module half-imported for concurrent sessions.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -79,6 +81,7 @@ def show_error(exc: RuleError, workshop: dict | None = None) -> None:
 
 def current_participant() -> dict | None:
     """Return the participant whose token is in the URL (or this session), or None."""
+    leave_pages_directory_mode()
     token = st.query_params.get("t") or st.session_state.get("participant_token")
     participant = workshops.get_participant(get_db(), token)
     if participant is None:
@@ -123,6 +126,7 @@ def has_role(user: dict | None, role: str) -> bool:
 
 def require_role(role: str) -> dict:
     """Stop the page with a login prompt unless a staff user with this role is logged in."""
+    leave_pages_directory_mode()
     user = current_staff()
     if has_role(user, role):
         return user
@@ -155,6 +159,7 @@ def build_authenticator():
 
 def render_login() -> dict | None:
     """Show the login form, apply our lockout, and return the user once logged in."""
+    leave_pages_directory_mode()
     _ = gettext()
     db = get_db()
     authenticator, credentials = build_authenticator()
@@ -197,9 +202,6 @@ def role_label(role: str) -> str:
     """Translate a role name."""
     _ = gettext()
     return {"facilitator": _("facilitator"), "organiser": _("organiser")}.get(role, role)
-
-
-leave_pages_directory_mode()
 
 
 def render_sidebar(user: dict | None) -> None:

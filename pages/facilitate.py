@@ -13,7 +13,7 @@ workshop = ui_staff.pick_workshop("facilitate")
 if workshop is None:
     st.stop()
 ui_staff.render_join_panel(workshop)
-ui_staff.link_page("pages/projector.py", _("Open the projector screen"), "📽️", w=str(workshop["id"]), theme="dark")
+ui_staff.link_page("pages/projector.py", _("Open the projector screen"), ":material/tv:", w=str(workshop["id"]), theme="dark")
 ui_staff.render_questions_table(workshop)
 question = ui_staff.pick_question(workshop, "facilitate")
 if question is None:
