@@ -1,0 +1,1 @@
+"""Load benchmarks: drive the real Streamlit server over its websocket like browsers do."""
