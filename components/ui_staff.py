@@ -80,7 +80,7 @@ def pick_workshop(key: str) -> dict | None:
     by_id = {w["id"]: w for w in items}
     wanted = st.session_state.get(WORKSHOP_KEY)
     chosen = st.selectbox(_("Workshop"), list(by_id), index=list(by_id).index(wanted) if wanted in by_id else 0,
-                          format_func=lambda i: escape_markdown(f"{by_id[i]['title']} · {by_id[i]['code']}"),
+                          format_func=lambda i: f"{by_id[i]['title']} · {by_id[i]['code']}",  # options are plain text
                           key=f"pick_workshop_{key}")
     st.session_state[WORKSHOP_KEY] = chosen
     return by_id[chosen]
