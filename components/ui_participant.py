@@ -92,7 +92,9 @@ def render_workshop(participant: dict) -> None:
     if workshop["status"] != "open":
         st.info(_("This workshop has ended. Thank you for taking part!"))
     st.session_state[f"phase_sig_{workshop['id']}"] = workshops.phase_signature(db, workshop["id"])
-    watch_phase(workshop["id"])
+    for key in [k for k in st.session_state if str(k).startswith("shown_used_")]:
+        del st.session_state[key]  # this full run redraws every ballot; only later polls compare
+    watch_phase(workshop["id"], participant["id"])
     live = [q for q in workshops.list_questions(db, workshop["id"]) if q["phase"] != "draft"]
     if not live:
         st.info(_("Welcome! The facilitator will open the first question soon. This screen updates by itself."))
@@ -103,14 +105,26 @@ def render_workshop(participant: dict) -> None:
 
 
 @st.fragment(run_every=POLL_SECONDS)
-def watch_phase(workshop_id: int) -> None:
-    """Poll the phase cheaply; rerun the whole page only when the facilitator changed something."""
+def watch_phase(workshop_id: int, participant_id: int) -> None:
+    """Poll the phase cheaply; rerun the whole page only when something this screen shows changed."""
     key = f"phase_sig_{workshop_id}"
-    signature = workshops.phase_signature(get_db(), workshop_id)
-    if st.session_state.get(key) != signature:
+    db = get_db()
+    signature = workshops.phase_signature(db, workshop_id)
+    shown = {k: v for k, v in st.session_state.items() if str(k).startswith("shown_used_")}
+    if st.session_state.get(key) != signature or ballot_is_stale(db, signature, participant_id, shown):
         st.session_state[key] = signature
         st.rerun(scope="app")
     render_countdown(signature)
+
+
+def ballot_is_stale(db, signature: tuple, participant_id: int, shown: dict) -> bool:
+    """True when the dots on screen differ from the database (e.g. a vote rerun lost under load)."""
+    for question_id, phase, _visibility, _deadline in signature:
+        on_screen = shown.get(f"shown_used_{question_id}")
+        if phase == "voting" and on_screen is not None and \
+                on_screen != workshops.count_dots_used(db, question_id, participant_id):
+            return True
+    return False
 
 
 def render_countdown(signature: tuple) -> None:
@@ -245,6 +259,7 @@ def render_ballot(token: str, question_id: int) -> None:
     ballot = workshops.list_ballot(db, question_id, participant)
     budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
     left = budget - sum(item["my_dots"] for item in ballot)
+    st.session_state[f"shown_used_{question_id}"] = budget - left
     budget_line = n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget)
     with st.container(key=f"budget_{question_id}"):
         st.markdown(f"**{escape_markdown(budget_line)}** {dots_symbols(budget - left, budget)}")

@@ -148,3 +148,17 @@ def test_closed_hides_results_until_revealed(db, voting):
     assert list(table.columns) == ["rank", "title", "dots", "mine"]
     top = table.iloc[0]
     assert (top["rank"], top["dots"], top["mine"]) == (1, 1, "●")
+
+
+def test_poll_notices_a_ballot_that_missed_its_rerun(db, voting):
+    """A dot committed without its screen update (seen under load) makes the next poll redraw."""
+    from components.ui_participant import ballot_is_stale
+
+    workshop, question, ids = voting
+    participant = workshops.join_workshop(db, workshop["code"])
+    signature = workshops.phase_signature(db, workshop["id"])
+    shown = {f"shown_used_{question['id']}": 0}
+    assert not ballot_is_stale(db, signature, participant["id"], shown)
+    workshops.place_dot(db, participant, ids[0])
+    assert ballot_is_stale(db, signature, participant["id"], shown)
+    assert not ballot_is_stale(db, signature, participant["id"], {f"shown_used_{question['id']}": 1})
