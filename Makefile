@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test bench init clean-venv
+.PHONY: run test bench init messages clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.run
+
+messages: $(VENV)/.installed
+	$(BIN)/python -m components.i18n_catalog
 
 clean-venv:
 	rm -rf $(VENV)
