@@ -85,9 +85,9 @@ def choose_workshop_id() -> int | None:
     return st.session_state.get("staff_workshop_id")
 
 
-@st.cache_data(ttl=1, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=0.5, show_spinner=False, max_entries=32)
 def load_snapshot(workshop_id: int, question_id: int | None = None) -> dict:
-    """Read everything the projector shows, once per second for all projector tabs together."""
+    """Read everything the projector shows, at most twice a second for all projector tabs together."""
     db = get_db()
     workshop = workshops.get_workshop(db, workshop_id)
     if workshop is None:
