@@ -63,10 +63,22 @@ def pick_language(chosen: str | None, workshop_language: str | None, browser_loc
     return DEFAULT_LANGUAGE
 
 
+# RuleError params that carry data the UI shows translated: phase codes (by their staff-screen
+# labels) and profile-question labels such as "Country". Other params (codes, names) stay as typed.
+PHASE_MSGIDS = {"draft": "Draft", "collecting": "Collecting priorities", "voting": "Voting", "closed": "Closed"}
+TRANSLATED_PARAMS = frozenset({"phase", "current", "target", "label"})
+
+
 def translate_error(exc, language: str) -> str:
-    """Translate a RuleError's msgid and fill its placeholders."""
-    text = translator(language).gettext(exc.msgid)
-    return text.format(**exc.params) if exc.params else text
+    """Translate a RuleError's msgid and fill its placeholders (phase names and labels translated too)."""
+    gettext_ = translator(language).gettext
+    text = gettext_(exc.msgid)
+    if not exc.params:
+        return text
+    params = {name: gettext_(PHASE_MSGIDS.get(value, value))
+              if name in TRANSLATED_PARAMS and isinstance(value, str) else value
+              for name, value in exc.params.items()}
+    return text.format(**params)
 
 
 def format_number(value: float, language: str) -> str:
