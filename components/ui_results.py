@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import analysis, analysis_charts, exports, retention, storage, workshops
+from components import analysis, analysis_charts, exports, i18n, retention, storage, workshops
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.widgets import get_db, gettext, show_error
@@ -30,6 +30,8 @@ def show_table(frame: pd.DataFrame, hide: tuple[str, ...] = ("priority_id", "ite
     """Show a result table with readable headers (st.dataframe shows participant text as plain text)."""
     labels = _column_labels()
     shown = frame.drop(columns=[c for c in hide if c in frame.columns])
+    if "group" in shown.columns:
+        shown = shown.assign(group=shown["group"].map(gettext()))
     config = {c: st.column_config.NumberColumn(labels[c], format="percent")
               if c in ("share_supporting", "share_of_dots") else labels.get(c, c) for c in shown.columns}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
@@ -88,7 +90,8 @@ def render_results(workshop: dict, data: analysis.QuestionVotes) -> None:
         st.metric(_("Dots placed"), summary["dots"], border=True)
         st.metric(_("Priorities"), summary["priorities"], border=True)
     st.caption(_("Rules: {dots} dots per participant, at most {cap} per priority. Phase: {phase}.").format(
-        dots=summary["dots_per_participant"], cap=summary["max_dots_per_item"], phase=summary["phase"]))
+        dots=summary["dots_per_participant"], cap=summary["max_dots_per_item"],
+        phase=_(i18n.PHASE_MSGIDS.get(summary["phase"], summary["phase"]))))
     tally = analysis.tally_votes(data)
     if tally.empty:
         st.info(_("No priorities yet."))
@@ -121,6 +124,10 @@ def render_segments(workshop: dict, data: analysis.QuestionVotes, min_group: int
                        format_func={k["key"]: _(k["label"]) for k in keys}.get)
     groups = analysis.tally_segment(data, key, min_group)
     table = analysis.build_segment_table(analysis.tally_votes(data), groups, min_group)
+    fewer = _("fewer than {n}").format(n=min_group)
+    table = table.replace(analysis.suppressed_label(min_group), fewer).rename(columns={
+        (f"{g.name} ({analysis.suppressed_label(min_group)})" if g.suppressed else f"{g.name} (n={g.participants})"):
+        (f"{_(g.name)} ({fewer})" if g.suppressed else f"{_(g.name)} (n={g.participants})") for g in groups})
     hidden = sum(g.suppressed for g in groups)
     st.caption(_("Each column counts the dots of one group. Groups with fewer than {n} participants are not shown "
                  "as numbers ({hidden} such groups).").format(n=min_group, hidden=hidden))
