@@ -148,10 +148,12 @@ def wait_idle(page, timeout: float = 15_000) -> None:
 
 
 def staff_login(page, url: str, username: str) -> None:
-    """Log in through the real login form."""
-    page.goto(url + "/login")
+    """Log in through the navigation and the real form; returns once the staff pages are listed."""
+    page.goto(url + "/")
+    wait_idle(page)
+    page.get_by_role("link", name="Staff login").click()
     page.get_by_label("Username", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_timeout(1500)
+    page.get_by_role("link", name="Run workshop").first.wait_for(timeout=20_000)
     wait_idle(page)

@@ -5,25 +5,15 @@ from __future__ import annotations
 import time
 
 from components import workshops
-from tests.browser.conftest import PHONE, PROJECTOR, STAFF_PASSWORD, shot, wait_idle
+from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle
 
 BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]
     .some(t => t.textContent.trim() === '1')"""
 
 
 def log_in(page, url: str, username: str) -> None:
-    """Log in through app.py's navigation and the real form, then open 'Run workshop'.
-
-    Starts at / on purpose: a first request straight to /login runs pages/login.py without app.py
-    (Streamlit's legacy pages/ directory mode), which is a routing bug reported to the lead.
-    """
-    page.goto(url + "/")
-    wait_idle(page)
-    page.get_by_role("link", name="Staff login").click()
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name="Run workshop").first.wait_for(timeout=15_000)
+    """Log in through the real form, then open 'Run workshop'."""
+    staff_login(page, url, username)
     page.get_by_role("link", name="Run workshop").first.click()
     page.get_by_role("heading", name="Run workshop").wait_for()
     wait_idle(page)

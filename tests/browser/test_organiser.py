@@ -8,25 +8,15 @@ import zipfile
 import openpyxl
 
 from components import exports
-from tests.browser.conftest import PROJECTOR, STAFF_PASSWORD, shot, wait_idle
+from tests.browser.conftest import PROJECTOR, shot, staff_login, wait_idle
 from tests.test_analysis import seed_small
 
 SLOW = 90_000
 
 
 def open_results(page, url: str, username: str) -> None:
-    """Log in through app.py's navigation and the real form, then open 'Results & exports' from the sidebar.
-
-    Starts at / (a first request straight to /login skips app.py's routing) and matches the password label
-    exactly ("Show password" is a button too), unlike conftest.staff_login.
-    """
-    page.goto(url + "/")
-    wait_idle(page)
-    page.get_by_role("link", name="Staff login").click()
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name="Results & exports").first.wait_for(timeout=SLOW)
+    """Log in through the real form, then open 'Results & exports' from the sidebar."""
+    staff_login(page, url, username)
     page.get_by_role("link", name="Results & exports").first.click()
 
 
