@@ -29,8 +29,12 @@ run: init
 	@echo ""
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+# axe-core (accessibility checks in the browser tests), pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.run

@@ -29,7 +29,9 @@ staff_pages = {
 if user is None:
     pages = {"": [participant_page, st.Page("pages/login.py", title=_("Staff login"), icon=":material/login:")]}
 else:
-    pages = {_("Workshop"): staff_pages["facilitator"], _("Participant view"): [participant_page]}
+    # The login page stays routable so the rerun right after logging in lands on it, not on "page not found".
+    account = st.Page("pages/login.py", title=_("Account"), icon=":material/account_circle:")
+    pages = {_("Workshop"): staff_pages["facilitator"], _("Participant view"): [participant_page, account]}
     if widgets.has_role(user, "organiser"):
         pages[_("Organiser")] = staff_pages["organiser"]
 

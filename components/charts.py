@@ -19,7 +19,8 @@ def escape_label(text: str, limit: int | None = LABEL_MAX) -> str:
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
     # plotly renders <b>, <a href> and $TeX$ in labels; entities are shown literally.
-    return html.escape(text, quote=True).replace("$", "&#36;")
+    # Quotes stay as typed: plotly shows &quot; literally, and with < > escaped no tag can form.
+    return html.escape(text, quote=False).replace("$", "&#36;")
 
 
 def colour_map(themes: list[str]) -> dict[str, str]:

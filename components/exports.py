@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.io as pio
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -43,10 +44,12 @@ Progress = Callable[[float, str], None]
 
 
 def neutralise(value):
-    """Prefix text a spreadsheet would read as a formula with a single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Prefix text a spreadsheet would read as a formula with a single quote; drop characters XLSX forbids."""
+    if not isinstance(value, str):
+        return value
+    # Rows stored before the rules dropped control characters must not break the whole workbook.
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 # ---------------------------------------------------------------- gathering

@@ -6,6 +6,7 @@ translate them (components.i18n) and a participant can read them.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 TITLE_MIN, TITLE_MAX = 3, 280
@@ -30,6 +31,15 @@ BACKWARD_TRANSITIONS = {
     "closed": {"voting"},
     "draft": set(),
 }
+
+
+# Control characters break spreadsheets and terminals; bidi overrides make "gnp.exe" read as "exe.png".
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def drop_invisible(text: str | None) -> str:
+    """Remove control characters and bidi overrides; everything else stays as written."""
+    return _INVISIBLE.sub("", text or "")
 
 
 class RuleError(ValueError):
@@ -58,7 +68,7 @@ def normalise_code(code: str) -> str:
 
 def clean_title(text: str | None) -> str:
     """Trim a priority title and check its length."""
-    title = (text or "").strip()
+    title = drop_invisible(text).strip()
     if len(title) < TITLE_MIN:
         raise RuleError("Please write at least {min} characters.", min=TITLE_MIN)
     if len(title) > TITLE_MAX:
@@ -68,7 +78,7 @@ def clean_title(text: str | None) -> str:
 
 def clean_details(text: str | None) -> str:
     """Trim optional details and check their length."""
-    details = (text or "").strip()
+    details = drop_invisible(text).strip()
     if len(details) > DETAILS_MAX:
         raise RuleError("Please keep the details to {max} characters or fewer.", max=DETAILS_MAX)
     return details
@@ -76,7 +86,7 @@ def clean_details(text: str | None) -> str:
 
 def clean_display_name(name: str | None, allow_anonymous: bool) -> str | None:
     """Trim a display name; require one when the workshop is not anonymous."""
-    cleaned = (name or "").strip()
+    cleaned = drop_invisible(name).strip()
     if not cleaned:
         if not allow_anonymous:
             raise RuleError("Please enter your name to join this workshop.")

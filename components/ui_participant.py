@@ -73,11 +73,13 @@ def render_profile_form(workshop: dict) -> None:
 
 # ---------------------------------------------------------------- the workshop screen
 
+# The caption colour: Streamlit's default grey is 3.9:1 on white, below WCAG AA's 4.5:1.
 PHONE_CSS = """<style>
 div[class*="st-key-budget_"] {position: sticky; top: 3.2rem; z-index: 10; background: var(--background-color, #fff);
   padding: .35rem 0; border-bottom: 1px solid rgba(0,0,0,.1);}
 div[class*="st-key-ballot_"] button {min-height: 48px; min-width: 48px;}
 div[class*="st-key-ballot_"] [data-testid="stText"] {font-size: 1.05rem;}
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {color: #55575F; opacity: 1;}
 </style>"""
 
 

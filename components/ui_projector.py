@@ -50,6 +50,9 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 [data-testid="stMetricValue"] div {font-size: 5rem !important; font-weight: 800; color: %(fg)s !important;}
 [data-testid="stProgress"] div[role="progressbar"] > div > div {height: 2.2rem !important;}
 .st-key-proj_chrome {opacity: .55;}
+.st-key-proj_chart_text details {border-color: %(edge)s; background: %(bg)s;}
+.st-key-proj_chart_text summary, .st-key-proj_chart_text summary p, .st-key-proj_chart_text summary span
+  {color: %(fg)s !important; font-size: 1rem !important;}
 .st-key-proj_chrome p, .st-key-proj_chrome label {font-size: 1rem !important;}
 </style>"""
 
@@ -119,7 +122,8 @@ def render_join_column(snapshot: dict, theme: str) -> None:
     with st.container(key="proj_code"):
         st.markdown(escape_markdown(snapshot["code"]))
     with st.container(key="proj_qr"):
-        st.image(workshop_admin.qr_png(url, dark=theme == "dark", scale=10))
+        st.image(workshop_admin.qr_png(url, dark=theme == "dark", scale=10),
+                 alt=_("QR code of the join link {url}").format(url=workshop_admin.short_url(url)))
     with st.container(key="proj_url"):
         st.markdown(escape_markdown(workshop_admin.short_url(url)))
 
@@ -216,6 +220,20 @@ def render_voting(snapshot: dict, theme: str) -> None:
                          xaxis={"showticklabels": False, "showgrid": False, "zeroline": False},
                          legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 22}},
                          margin={"l": 10, "r": 60, "t": 50, "b": 10}, bargap=0.25)
-    st.plotly_chart(figure, config=PLOTLY_CONFIG, theme=None, key="projector_chart")
+    # A fixed alt: a changing one would remount the chart every second. The table below is the full alternative.
+    st.plotly_chart(figure, config=PLOTLY_CONFIG, theme=None, key="projector_chart",
+                    alt=_("Bar chart of the top priorities by dots; the same ranking is in the table below."))
+    render_ranking_table(top)
     if len(tally) > CHART_TOP:
         st.caption(escape_markdown(_("Top {n} of {total} priorities.").format(n=CHART_TOP, total=len(tally))))
+
+
+def render_ranking_table(top: pd.DataFrame) -> None:
+    """The chart's ranking as a table, folded into one small line so the screen still fits 1080 px."""
+    _ = gettext()
+    with st.container(key="proj_chart_text"), st.expander(_("Ranking as a table")):
+        st.dataframe(top[["rank", "title", "dots"]], hide_index=True, width="stretch", column_config={
+            "rank": st.column_config.NumberColumn(_("Rank"), width="small"),
+            "title": st.column_config.TextColumn(_("Priority")),
+            "dots": st.column_config.NumberColumn(_("Dots"), width="small"),
+        })

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import analysis, analysis_charts, exports, i18n, retention, storage, workshops
+from components import analysis, analysis_charts, exports, i18n, retention, storage, ui_staff, workshops
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.widgets import get_db, gettext, show_error
@@ -43,6 +43,7 @@ def show_table(frame: pd.DataFrame, hide: tuple[str, ...] = ("priority_id", "ite
 def pick_workshop() -> dict | None:
     """Pick the workshop to analyse."""
     _ = gettext()
+    ui_staff.apply_accessible_css()
     items = workshops.list_workshops(get_db())
     if not items:
         st.info(_("There are no workshops yet."))
@@ -104,10 +105,14 @@ def render_results(workshop: dict, data: analysis.QuestionVotes) -> None:
                         key="results_ranking")
     with right:
         st.subheader(_("Themes"))
-        st.plotly_chart(analysis_charts.build_theme_chart(analysis.summarise_themes(data, tally), themes),
-                        width="stretch", key="results_themes")
-        st.plotly_chart(analysis_charts.build_distribution_chart(analysis.count_dot_distribution(data)),
-                        width="stretch", key="results_distribution")
+        theme_summary, distribution = analysis.summarise_themes(data, tally), analysis.count_dot_distribution(data)
+        st.plotly_chart(analysis_charts.build_theme_chart(theme_summary, themes), width="stretch", key="results_themes")
+        with st.expander(_("Themes as a table")):
+            show_table(theme_summary)
+        st.plotly_chart(analysis_charts.build_distribution_chart(distribution), width="stretch",
+                        key="results_distribution")
+        with st.expander(_("Dots placed as a table")):
+            show_table(distribution)
     st.caption(_("Ties share a rank (1, 2, 2, 4). Share supporting = supporters ÷ participants who placed at least "
                  "one dot on this question ({n}).").format(n=summary["voters"]))
     show_table(tally)

@@ -182,8 +182,20 @@ def render_login() -> dict | None:
     if user and not st.session_state.get("login_recorded"):
         auth.record_login(db, user["username"])
         st.session_state["login_recorded"] = True
-        st.rerun()
+        reroute_after_cookie()
     return user
+
+
+@st.fragment(run_every=0.8)
+def reroute_after_cookie() -> None:
+    """Rebuild the navigation for the new role a moment after login.
+
+    An immediate rerun would cancel the run that mounts the login cookie in the browser, and a
+    later tab (the projector) would then find no cookie.
+    """
+    if st.session_state.pop("cookie_mounted", False):
+        st.rerun(scope="app")
+    st.session_state["cookie_mounted"] = True
 
 
 def logout() -> None:

@@ -148,7 +148,7 @@ def wait_idle(page, timeout: float = 15_000) -> None:
 
 
 def staff_login(page, url: str, username: str) -> None:
-    """Log in through the navigation and the real form; returns once the staff pages are listed."""
+    """Log in through the navigation and the real form; returns on the Run workshop page."""
     page.goto(url + "/")
     wait_idle(page)
     page.get_by_role("link", name="Staff login").click()
@@ -156,4 +156,6 @@ def staff_login(page, url: str, username: str) -> None:
     page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Run workshop").first.wait_for(timeout=20_000)
+    page.get_by_role("link", name="Run workshop").first.click()
+    page.get_by_role("heading", name="Run workshop").wait_for(timeout=20_000)
     wait_idle(page)
