@@ -23,3 +23,18 @@ def test_staff_page_by_direct_url_reveals_nothing(live_server, browser, slug):
     nav = page.locator("[data-testid='stSidebarNav']").all_inner_texts()
     assert [line for text in nav for line in text.splitlines() if line.strip()] == ["how_to_vote", "Join & vote", "login", "Staff login"]
     context.close()
+
+
+def test_a_new_tab_keeps_the_staff_login(live_server, browser):
+    """The projector opened in a second tab is logged in through the signed cookie."""
+    from tests.browser.conftest import PROJECTOR, staff_login
+
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    staff_login(page, live_server.url, "facilitator")
+    assert any(c["name"] == "hub_workshop_auth" for c in context.cookies())
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/projector")
+    tab.get_by_text(live_server.code).first.wait_for(timeout=20_000)
+    assert "Please log in" not in tab.locator("[data-testid='stMain']").inner_text()
+    context.close()
