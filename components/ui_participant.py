@@ -45,6 +45,7 @@ def render_join(prefill_code: str | None) -> None:
 
 def render_profile_form(workshop: dict) -> None:
     """Ask for an optional name and the workshop's profile questions, then join."""
+    st.session_state["workshop_language"] = workshop["language"]
     _ = gettext(workshop)
     st.subheader(escape_markdown(workshop["title"]))
     questions = workshops.list_profile_questions(get_db(), workshop["id"])
@@ -88,6 +89,7 @@ def render_workshop(participant: dict) -> None:
     st.html(PHONE_CSS)
     db = get_db()
     workshop = workshops.get_workshop(db, participant["workshop_id"])
+    st.session_state["workshop_language"] = workshop["language"]
     _ = gettext(workshop)
     render_language_picker(participant, workshop)
     st.subheader(escape_markdown(workshop["title"]))

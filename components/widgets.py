@@ -40,7 +40,9 @@ def get_db():
 def session_language(workshop: dict | None = None) -> str:
     """Return the language for this session: chosen, workshop's, browser's, then English."""
     browser = getattr(st.context, "locale", None)
-    return i18n.pick_language(st.session_state.get("language"), (workshop or {}).get("language"), browser)
+    # Fragments rerun without the workshop at hand: remember its language for them.
+    workshop_language = (workshop or {}).get("language") or st.session_state.get("workshop_language")
+    return i18n.pick_language(st.session_state.get("language"), workshop_language, browser)
 
 
 def gettext(workshop: dict | None = None):

@@ -162,3 +162,13 @@ def test_poll_notices_a_ballot_that_missed_its_rerun(db, voting):
     workshops.place_dot(db, participant, ids[0])
     assert ballot_is_stale(db, signature, participant["id"], shown)
     assert not ballot_is_stale(db, signature, participant["id"], {f"shown_used_{question['id']}": 1})
+
+
+def test_ballot_speaks_the_workshop_language(db, voting):
+    """The ballot fragment uses the workshop's language too, not only the main page."""
+    workshop, question, ids = voting
+    db.conn.execute("UPDATE workshop SET language = 'cs' WHERE id = ?", (workshop["id"],))
+    db.conn.commit()
+    _participant, at = joined(db, workshop)
+    assert "Zbývá 5 bodů z 5" in texts(at)
+    assert [b.label for b in at.button if b.key and b.key.startswith("add_")][0] == "Přidat bod"

@@ -187,6 +187,32 @@ def test_results_page_passes_axe_and_charts_have_tables(live_server, browser, ar
     shot(page, artifacts, "a11y-results-1920")
     assert_chart_alternatives(page, "results")
     assert_accessible(page, "results (1920)")
+    for link, heading in (("Moderate", "Moderate"), ("Set up workshops", "Set up workshops"), ("Users", "Users")):
+        page.get_by_role("link", name=link).first.click()
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=SLOW)
+        wait_idle(page, timeout=SLOW)
+        shot(page, artifacts, f"a11y-{link.lower().replace(' ', '-')}-1920")
+        assert_accessible(page, f"{link} (1920)")
+    context.close()
+
+
+@pytest.mark.parametrize("language,expected", [("cs", "Zbývá 5 bodů z 5"), ("uk", "Залишилося 5 балів із 5")])
+def test_ballot_in_another_language_passes_axe(live_server, browser, artifacts, language, expected):
+    db = live_server.db()
+    db.conn.execute("UPDATE workshop SET language = ? WHERE id = ?", (language, live_server.workshop_id))
+    db.conn.commit()
+    question = workshops.list_questions(db, live_server.workshop_id)[0]
+    if workshops.get_question(db, question["id"])["phase"] != "voting":
+        workshops.set_phase(db, question["id"], "voting", "test")
+    participant = workshops.join_workshop(db, live_server.code)
+    db.close()
+    context = phone_context(browser)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/?t={participant['token']}")
+    page.get_by_text(expected).first.wait_for(timeout=SLOW)
+    wait_idle(page)
+    shot(page, artifacts, f"phone-ballot-{language}")
+    assert_accessible(page, f"ballot {language} (390)")
     context.close()
 
 
