@@ -175,16 +175,35 @@ def load_cookie_key() -> str:
     return path.read_text().strip()
 
 
-def read_auth_cookie(token: str | None, key: str, now: datetime | None = None) -> str | None:
-    """Return the username in a valid, unexpired auth cookie (HS256, as streamlit-authenticator signs it)."""
+def read_auth_cookie(token: str | None, key: str, now: datetime | None = None,
+                     lifetime: timedelta = timedelta(days=1)) -> tuple[str, float] | None:
+    """Return (username, issued-at timestamp) of a valid, unexpired auth cookie, or None.
+
+    streamlit-authenticator signs {username, exp_date} with HS256; issued-at is exp_date - lifetime.
+    """
     if not token:
         return None
     try:
         payload = jwt.decode(token, key, algorithms=["HS256"])
     except jwt.PyJWTError:
         return None
-    expires = payload.get("exp_date")
-    if not isinstance(expires, (int, float)) or expires <= (now or _now()).timestamp():
+    expires, username = payload.get("exp_date"), payload.get("username")
+    if not isinstance(expires, (int, float)) or expires <= (now or _now()).timestamp() or not isinstance(username, str):
         return None
-    username = payload.get("username")
-    return username if isinstance(username, str) else None
+    return username, expires - lifetime.total_seconds()
+
+
+def record_logout(db, username: str) -> float:
+    """Log a user out everywhere: sessions and cookies from before now stop working."""
+    moment = _now()
+    with immediate(db):
+        db.conn.execute("UPDATE user SET sessions_valid_after = ? WHERE username = ?", (moment.isoformat(), username))
+        audit(db, username, "user.logout", None)
+    return moment.timestamp()
+
+
+def session_is_current(user: dict, logged_in_at: float | None) -> bool:
+    """True unless the user logged out (anywhere) after this session or cookie began."""
+    if not user.get("sessions_valid_after"):
+        return True
+    return logged_in_at is not None and logged_in_at > datetime.fromisoformat(user["sessions_valid_after"]).timestamp()

@@ -157,6 +157,12 @@ def migrate_0001(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@migrations(name="0002_user_sessions_valid_after")
+def migrate_0002(db: sqlite_utils.Database) -> None:
+    """Remember when a user last logged out, so older login cookies stop working."""
+    db.execute("ALTER TABLE user ADD COLUMN sessions_valid_after TEXT")
+
+
 def split_sql(script: str) -> list[str]:
     """Split a schema script into statements, keeping trigger bodies whole."""
     statements, buffer = [], ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -103,7 +106,7 @@ def current_staff() -> dict | None:
     if not st.session_state.get("authentication_status"):
         return login_from_cookie()
     user = auth.get_user(get_db(), st.session_state.get("username"))
-    if user is None or user["disabled"]:
+    if user is None or user["disabled"] or not auth.session_is_current(user, st.session_state.get("logged_in_at")):
         return None
     return user
 
@@ -112,13 +115,19 @@ def login_from_cookie() -> dict | None:
     """Honour the signed login cookie in a new tab without loading the (slow) authenticator."""
     if st.session_state.get("logout"):
         return None
-    username = auth.read_auth_cookie(st.context.cookies.get(AUTH_COOKIE), auth.load_cookie_key())
-    user = auth.get_user(get_db(), username) if username else None
-    if user is None or user["disabled"] or auth.is_locked(user):
+    cookie = read_cookie()
+    user = auth.get_user(get_db(), cookie[0]) if cookie else None
+    if user is None or user["disabled"] or auth.is_locked(user) or not auth.session_is_current(user, cookie[1]):
         return None
     st.session_state.update(authentication_status=True, username=user["username"], name=user["name"],
-                            roles=[user["role"]], login_recorded=True)
+                            roles=[user["role"]], login_recorded=True, logged_in_at=cookie[1])
     return user
+
+
+def read_cookie() -> tuple[str, float] | None:
+    """Return (username, issued-at) from this browser's login cookie, if it is valid."""
+    return auth.read_auth_cookie(st.context.cookies.get(AUTH_COOKIE), auth.load_cookie_key(),
+                                 lifetime=timedelta(days=AUTH_COOKIE_DAYS))
 
 
 def has_role(user: dict | None, role: str) -> bool:
@@ -164,6 +173,9 @@ def render_login() -> dict | None:
     leave_pages_directory_mode()
     _ = gettext()
     db = get_db()
+    cookie = read_cookie()
+    if cookie and not session_is_fresh_cookie(cookie):
+        st.session_state["logout"] = True  # the library would otherwise log in with a cookie from before a logout
     authenticator, credentials = build_authenticator()
     fields = {"Form name": _("Staff login"), "Username": _("Username"), "Password": _("Password"),
               "Login": _("Log in")}
@@ -180,12 +192,20 @@ def render_login() -> dict | None:
                 return None
     if st.session_state.get("authentication_status") is False:
         st.error(_("Username or password is incorrect."), icon=":material/warning:")
+    if st.session_state.get("authentication_status") and not st.session_state.get("login_recorded"):
+        st.session_state["logged_in_at"] = time.time()
     user = current_staff()
     if user and not st.session_state.get("login_recorded"):
         auth.record_login(db, user["username"])
-        st.session_state["login_recorded"] = True
+        st.session_state.update(login_recorded=True, logout=False)
         reroute_after_cookie()
     return user
+
+
+def session_is_fresh_cookie(cookie: tuple[str, float]) -> bool:
+    """True when the cookie's user has not logged out since it was issued."""
+    user = auth.get_user(get_db(), cookie[0])
+    return user is not None and auth.session_is_current(user, cookie[1])
 
 
 @st.fragment(run_every=0.8)
@@ -201,13 +221,16 @@ def reroute_after_cookie() -> None:
 
 
 def logout() -> None:
-    """Log out: forget the session and delete the auth cookie."""
+    """Log out everywhere: forget the session, invalidate older cookies, delete this browser's cookie."""
+    user = current_staff()
+    if user:
+        auth.record_logout(get_db(), user["username"])
     authenticator, _credentials = build_authenticator()
     try:
         authenticator.logout(location="unrendered")
     except Exception:  # already logged out in the library's eyes
         pass
-    for key in ("authentication_status", "username", "name", "roles", "login_recorded"):
+    for key in ("authentication_status", "username", "name", "roles", "login_recorded", "logged_in_at"):
         st.session_state.pop(key, None)
     st.session_state["logout"] = True
 

@@ -38,3 +38,19 @@ def test_a_new_tab_keeps_the_staff_login(live_server, browser):
     tab.get_by_text(live_server.code).first.wait_for(timeout=20_000)
     assert "Please log in" not in tab.locator("[data-testid='stMain']").inner_text()
     context.close()
+
+
+def test_logging_out_ends_the_login_in_every_tab(live_server, browser):
+    """After 'Log out', a new tab with the same (old) cookie is logged out too."""
+    from tests.browser.conftest import PROJECTOR, staff_login
+
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    staff_login(page, live_server.url, "facilitator")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("Join the workshop").wait_for(timeout=20_000)
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/projector")
+    tab.get_by_text("Join the workshop").wait_for(timeout=20_000)
+    assert live_server.code not in tab.locator("[data-testid='stMain']").inner_text()
+    context.close()
