@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from components import workshops
-from tests.browser.conftest import PHONE, PROJECTOR, STAFF_PASSWORD, shot, wait_idle
+from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -80,14 +80,8 @@ def phone_context(browser):
 
 
 def log_in(page, url: str, username: str, landing: str) -> None:
-    """Log in through app.py's navigation and the real form, then open a page from the sidebar."""
-    page.goto(url + "/")
-    wait_idle(page)
-    page.get_by_role("link", name="Staff login").click()
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name=landing).first.wait_for(timeout=SLOW)
+    """Log in through the real form, then open a page from the sidebar."""
+    staff_login(page, url, username)
     page.get_by_role("link", name=landing).first.click()
     page.get_by_role("heading", name=landing).wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
