@@ -126,8 +126,10 @@ def login_from_cookie() -> dict | None:
 
 def read_cookie() -> tuple[str, float] | None:
     """Return (username, issued-at) from this browser's login cookie, if it is valid."""
-    return auth.read_auth_cookie(st.context.cookies.get(AUTH_COOKIE), auth.load_cookie_key(),
-                                 lifetime=timedelta(days=AUTH_COOKIE_DAYS))
+    token = st.context.cookies.get(AUTH_COOKIE)
+    if not token:
+        return None  # participants: no key file read on their reruns
+    return auth.read_auth_cookie(token, auth.load_cookie_key(), lifetime=timedelta(days=AUTH_COOKIE_DAYS))
 
 
 def has_role(user: dict | None, role: str) -> bool:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import stat
 import subprocess
-import sys
 import tomllib
 import urllib.error
 import urllib.request
@@ -21,7 +19,7 @@ import jwt
 import pytest
 
 from components import auth, seed, storage
-from tests.browser.conftest import ROOT, _free_port, _wait_healthy
+from tests.browser.conftest import ROOT, launch_streamlit
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 GOOD_PASSWORD = "correct-horse-battery"
@@ -81,19 +79,8 @@ def mirror_site(tmp: Path) -> Path:
 
 def run_site(site: Path, **extra_env: str) -> tuple[subprocess.Popen, str]:
     """Start streamlit on the mirrored site (cwd = site, so its .streamlit/config.toml applies)."""
-    port = _free_port()
-    env = dict(os.environ, HUB_WORKSHOP_DB=str(site / "workshop_data" / "hub.db"), HUB_WORKSHOP_COOKIE_KEY="c" * 64,
-               STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_ADDRESS="127.0.0.1", **extra_env)
-    log = open(site.parent / f"streamlit-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(site / "app.py")], cwd=site, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-    except BaseException:
-        stop(proc)
-        raise
-    return proc, url
+    log_path = site.parent / f"streamlit-{len(list(site.parent.glob('streamlit-*.log')))}.log"
+    return launch_streamlit(site / "app.py", site, site / "workshop_data" / "hub.db", log_path, **extra_env)
 
 
 def stop(proc: subprocess.Popen) -> None:

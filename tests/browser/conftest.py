@@ -76,6 +76,24 @@ class LiveServer:
         return storage.open_db(self.db_file)
 
 
+def launch_streamlit(app: Path, cwd: Path, db_file: Path, log_path: Path,
+                     **extra_env: str) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app` on a free loopback port against db_file; return the process and its URL."""
+    port = _free_port()
+    env = dict(os.environ, HUB_WORKSHOP_DB=str(db_file), HUB_WORKSHOP_COOKIE_KEY="c" * 64,
+               STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_ADDRESS="127.0.0.1", **extra_env)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app)], cwd=cwd, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, url
+
+
 def start_server(tmp_dir: Path) -> tuple[subprocess.Popen, LiveServer, Path]:
     """Seed a database and start streamlit on a free port."""
     db_file = tmp_dir / "hub.db"
@@ -86,14 +104,7 @@ def start_server(tmp_dir: Path) -> tuple[subprocess.Popen, LiveServer, Path]:
     auth.create_user(database, "facilitator", "Fiona Facilitator", "facilitator", "test", password=STAFF_PASSWORD)
     auth.create_user(database, "organiser", "Olga Organiser", "organiser", "test", password=STAFF_PASSWORD)
     database.close()
-    port = _free_port()
-    env = dict(os.environ, HUB_WORKSHOP_DB=str(db_file), HUB_WORKSHOP_COOKIE_KEY="c" * 64,
-               STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_ADDRESS="127.0.0.1")
-    log = open(tmp_dir / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc)
+    proc, url = launch_streamlit(ROOT / "app.py", ROOT, db_file, tmp_dir / "streamlit.log")
     return proc, LiveServer(url, db_file, code, workshop_id), tmp_dir / "streamlit.log"
 
 
