@@ -14,7 +14,7 @@ from pathlib import Path
 
 from components import seed, storage, workshops
 
-PARTICIPANTS = 6000  # 5 dots each: more dots than either loop can place in its time box
+PARTICIPANTS = 40000  # 5 dots each: more dots than either loop can place in its time box
 
 
 def prepare(db_file: Path) -> tuple[int, list[dict], list[int]]:
@@ -43,16 +43,19 @@ def dot_plan(participants: list[dict], priorities: list[int]):
 
 
 class PlaceDotLoop:
-    """Commits dots through the core (BEGIN IMMEDIATE, checks, INSERT, audit, COMMIT)."""
+    """Commits dots through the core as a click does: with the count the screen showed."""
 
     def __init__(self, db_file: Path, participants, priorities):
         self.db = storage.open_db(db_file)
         self.plan = dot_plan(participants, priorities)
+        self.shown: dict[tuple[int, int], int] = {}
 
     def step(self) -> None:
         """Place the next planned dot."""
         participant, priority_id = next(self.plan)
-        workshops.place_dot(self.db, participant, priority_id)
+        key = (participant["id"], priority_id)
+        self.shown[key] = workshops.place_dot(self.db, participant, priority_id,
+                                              expected_on_item=self.shown.get(key, 0))
 
     def close(self) -> None:
         """Close the connection."""

@@ -29,7 +29,7 @@ PROJECT = "Hub Workshop"
 DATA_LOCATION = "workshop_data/reference.json"
 # The code binds `_ = widgets.gettext()` and `n_ = widgets.ngettext()`; RuleError(msgid, **params)
 # carries an English msgid that widgets.show_error translates.
-KEYWORDS = {"_": None, "n_": (1, 2), "ngettext": (1, 2), "RuleError": None}
+KEYWORDS = {"_": None, "n_": (1, 2), "ngettext": (1, 2), "RuleError": None, "Busy": None}
 # Only these top-level folders hold interface code; everything else (tests, .venv, bench) is skipped.
 SOURCE_DIRS = ("pages", "components")
 # Every language we ship besides English (the msgids).

@@ -16,6 +16,8 @@ from typing import Any, Iterator, Sequence
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from components.rules import RuleError
+
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "workshop_data" / "hub.db"
 DB_ENV_VAR = "HUB_WORKSHOP_DB"
 
@@ -230,10 +232,20 @@ def thread_db() -> sqlite_utils.Database:
     return db
 
 
+class Busy(RuleError):
+    """The write lock stayed taken for the whole busy timeout; nothing was written."""
+
+
 @contextlib.contextmanager
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """Run a read-check-write under BEGIN IMMEDIATE, so the write lock is taken first."""
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            # Nothing was written: tell the person to try again instead of showing a crash.
+            raise Busy("The workshop is very busy right now and this was not saved. Please try again.") from exc
+        raise
     try:
         yield db
     except BaseException:

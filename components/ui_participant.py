@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from components import results, rules, workshops
-from components.i18n import format_countdown
+from components import results, rules, ui_live, workshops
 from components.rules import RuleError
 from components.text import dots_symbols, escape_markdown
 from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error
 
-# How often each phone asks "did the phase change?". Every poll is a small rerun per phone, so a
-# room of 500 phones at 5 s makes ~100 reruns/s; raise it for very large rooms.
-POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "5"))
+# Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
+# screen update was lost: a poll is a rerun per phone, so 500 phones at 30 s make ~17 reruns/s.
+POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "30"))
+# Where nothing can push (Streamlit's AppTest), the phone asks more often instead.
+FALLBACK_POLL_SECONDS = 5
 NO_ANSWER = ""
 
 
@@ -95,10 +97,14 @@ def render_workshop(participant: dict) -> None:
     st.subheader(escape_markdown(workshop["title"]))
     if workshop["status"] != "open":
         st.info(_("This workshop has ended. Thank you for taking part!"))
-    st.session_state[f"phase_sig_{workshop['id']}"] = workshops.phase_signature(db, workshop["id"])
+    signature = workshops.phase_signature(db, workshop["id"])
+    st.session_state[f"phase_sig_{workshop['id']}"] = signature
     for key in [k for k in st.session_state if str(k).startswith("shown_used_")]:
         del st.session_state[key]  # this full run redraws every ballot; only later polls compare
-    watch_phase(workshop["id"], participant["id"])
+    if ui_live.follow_workshop(workshop["id"], signature):
+        watch_phase(workshop["id"], participant["id"])
+    else:
+        watch_phase_often(workshop["id"], participant["id"])
     live = [q for q in workshops.list_questions(db, workshop["id"]) if q["phase"] != "draft"]
     if not live:
         st.info(_("Welcome! The facilitator will open the first question soon. This screen updates by itself."))
@@ -110,7 +116,18 @@ def render_workshop(participant: dict) -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def watch_phase(workshop_id: int, participant_id: int) -> None:
-    """Poll the phase cheaply; rerun the whole page only when something this screen shows changed."""
+    """Check the phase now and then; rerun the whole page only when something this screen shows changed."""
+    check_phase(workshop_id, participant_id)
+
+
+@st.fragment(run_every=FALLBACK_POLL_SECONDS)
+def watch_phase_often(workshop_id: int, participant_id: int) -> None:
+    """The same check, more often, where phase changes cannot be pushed."""
+    check_phase(workshop_id, participant_id)
+
+
+def check_phase(workshop_id: int, participant_id: int) -> None:
+    """Rerun the page when the phases or this participant's dots differ from the screen."""
     key = f"phase_sig_{workshop_id}"
     db = get_db()
     signature = workshops.phase_signature(db, workshop_id)
@@ -132,13 +149,21 @@ def ballot_is_stale(db, signature: tuple, participant_id: int, shown: dict) -> b
 
 
 def render_countdown(signature: tuple) -> None:
-    """Show time left of any phase that has a deadline."""
+    """Show when a phase with a deadline closes, as a clock time: it stays true between checks."""
     _ = gettext()
-    now = datetime.now(timezone.utc)
+    zone = browser_timezone()
     for _id, phase, _visibility, deadline in signature:
         if deadline and phase in ("collecting", "voting"):
-            left = (datetime.fromisoformat(deadline) - now).total_seconds()
-            st.caption("⏱ " + _("Time left: {time}").format(time=format_countdown(left)))
+            closes = datetime.fromisoformat(deadline).astimezone(zone)
+            st.caption(":material/timer: " + _("Closes at {time}").format(time=closes.strftime("%H:%M")))
+
+
+def browser_timezone() -> tzinfo:
+    """The phone's time zone as its browser reports it; UTC when unknown."""
+    try:
+        return ZoneInfo(st.context.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
 
 
 def render_question(participant: dict, workshop: dict, question: dict) -> None:

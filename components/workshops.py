@@ -300,6 +300,31 @@ def count_dots_on(db, priority_id: int, participant_id: int) -> int:
                        (priority_id, participant_id))
 
 
+# The click path: one statement checks every rule and writes, so a vote holds the write lock for
+# one round trip. It must agree with rules.check_may_place_dot / check_may_remove_dot, which
+# explain a refusal (tests/test_reliability.py drives both through the same state machine).
+_PLACE_DOT_SQL = """
+INSERT INTO dot (question_id, priority_id, participant_id)
+SELECT q.id, p.id, :participant_id
+FROM priority p JOIN question q ON q.id = p.question_id JOIN workshop w ON w.id = q.workshop_id
+WHERE p.id = :priority_id AND p.state = 'visible' AND q.phase = 'voting'
+  AND q.workshop_id = :workshop_id AND w.status = 'open' AND :expected < q.max_dots_per_item
+  AND (SELECT count(*) FROM dot WHERE priority_id = p.id AND participant_id = :participant_id) = :expected
+  AND (SELECT count(*) FROM dot WHERE question_id = q.id AND participant_id = :participant_id)
+      < q.dots_per_participant
+RETURNING question_id
+"""
+_REMOVE_DOT_SQL = """
+DELETE FROM dot WHERE id = (
+    SELECT max(d.id) FROM dot d JOIN question q ON q.id = d.question_id JOIN workshop w ON w.id = q.workshop_id
+    WHERE d.priority_id = :priority_id AND d.participant_id = :participant_id AND q.phase = 'voting'
+      AND q.workshop_id = :workshop_id AND w.status = 'open' AND :expected > 0
+      AND (SELECT count(*) FROM dot WHERE priority_id = :priority_id AND participant_id = :participant_id)
+          = :expected)
+RETURNING question_id
+"""
+
+
 def place_dot(db, participant: dict, priority_id: int, expected_on_item: int | None = None) -> int:
     """Place one dot; return the participant's dots on that priority afterwards.
 
@@ -307,38 +332,61 @@ def place_dot(db, participant: dict, priority_id: int, expected_on_item: int | N
     has already moved (a double tap delivered twice), nothing is added.
     """
     with immediate(db):
-        priority = get_priority(db, priority_id)
-        if priority is None:
-            raise RuleError("This priority is no longer on the ballot.")
-        question = _question_for(db, participant, priority["question_id"])
-        on_item = count_dots_on(db, priority_id, participant["id"])
+        if expected_on_item is not None and _try_dot_sql(db, _PLACE_DOT_SQL, "dot.place", participant,
+                                                         priority_id, expected_on_item):
+            return expected_on_item + 1
+        priority, question, on_item = _dot_context(db, participant, priority_id)
         if expected_on_item is not None and on_item != expected_on_item:
             return on_item
         used = count_dots_used(db, question["id"], participant["id"])
         rules.check_may_place_dot(question, priority, used, on_item)
         db.conn.execute("INSERT INTO dot (question_id, priority_id, participant_id) VALUES (?, ?, ?)",
                         (question["id"], priority_id, participant["id"]))
-        audit(db, f"participant:{participant['id']}", "dot.place", question["workshop_id"],
-              question_id=question["id"], priority_id=priority_id)
+        _audit_dot(db, "dot.place", participant, question["id"], priority_id)
     return on_item + 1
 
 
 def remove_dot(db, participant: dict, priority_id: int, expected_on_item: int | None = None) -> int:
     """Take one dot back; return the participant's dots on that priority afterwards."""
     with immediate(db):
-        priority = get_priority(db, priority_id)
-        if priority is None:
-            raise RuleError("This priority is no longer on the ballot.")
-        question = _question_for(db, participant, priority["question_id"])
-        on_item = count_dots_on(db, priority_id, participant["id"])
+        if expected_on_item is not None and _try_dot_sql(db, _REMOVE_DOT_SQL, "dot.remove", participant,
+                                                         priority_id, expected_on_item):
+            return expected_on_item - 1
+        _priority, question, on_item = _dot_context(db, participant, priority_id)
         if expected_on_item is not None and on_item != expected_on_item:
             return on_item
         rules.check_may_remove_dot(question, on_item)
         db.conn.execute("DELETE FROM dot WHERE id = (SELECT max(id) FROM dot WHERE priority_id = ? AND participant_id = ?)",
                         (priority_id, participant["id"]))
-        audit(db, f"participant:{participant['id']}", "dot.remove", question["workshop_id"],
-              question_id=question["id"], priority_id=priority_id)
+        _audit_dot(db, "dot.remove", participant, question["id"], priority_id)
     return on_item - 1
+
+
+def _try_dot_sql(db, sql: str, action: str, participant: dict, priority_id: int, expected: int) -> bool:
+    """Run the one-statement click path; False when a rule refused (the caller explains why)."""
+    rows = db.conn.execute(sql, {"participant_id": participant["id"], "priority_id": priority_id,
+                                 "workshop_id": participant["workshop_id"], "expected": expected}).fetchall()
+    if not rows:
+        return False
+    _audit_dot(db, action, participant, rows[0][0], priority_id)
+    return True
+
+
+def _dot_context(db, participant: dict, priority_id: int) -> tuple[dict, dict, int]:
+    """The priority, its question (checked to be the participant's) and the participant's dots on it."""
+    priority = get_priority(db, priority_id)
+    if priority is None:
+        raise RuleError("This priority is no longer on the ballot.")
+    question = _question_for(db, participant, priority["question_id"])
+    return priority, question, count_dots_on(db, priority_id, participant["id"])
+
+
+def _audit_dot(db, action: str, participant: dict, question_id: int, priority_id: int) -> None:
+    """One audit row per dot placed or removed: the log replays to the tallies."""
+    # The same JSON audit() would write, built directly: this runs on every click.
+    details = f'{{"priority_id": {int(priority_id)}, "question_id": {int(question_id)}}}'
+    db.conn.execute("INSERT INTO audit_log (actor, action, workshop_id, details) VALUES (?, ?, ?, ?)",
+                    (f"participant:{participant['id']}", action, participant["workshop_id"], details))
 
 
 # ---------------------------------------------------------------- running a question

@@ -1,11 +1,15 @@
 """A participant on a 390 px phone: join by link, submit, place 5 dots, reload, same 5 dots."""
 
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 from components import workshops
 from tests.browser.conftest import PHONE, shot, wait_idle
 
 
 def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
+                                  timezone_id="Europe/Belgrade")
     page = context.new_page()
     page.goto(f"{live_server.url}/?code={live_server.code}")
     wait_idle(page)
@@ -26,11 +30,16 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
     assert [p["title"] for p in workshops.list_own_priorities(db, 1, participant["id"])] == \
         ["Mentoring for new participatory budgeting teams"]
 
-    # The facilitator opens voting; the phone follows within the poll interval, without a reload.
+    # The facilitator opens voting; the server pushes it to the phone (its own check runs only
+    # every 30 s), so the ballot appears within seconds, without a reload.
     question = workshops.list_questions(db, live_server.workshop_id)[0]
     workshops.set_phase(db, question["id"], "voting", "test")
-    page.get_by_text("5 of 5 dots left").first.wait_for(timeout=8_000)
+    page.get_by_text("5 of 5 dots left").first.wait_for(timeout=5_000)
     wait_idle(page)
+    closes = datetime.now(timezone.utc) + timedelta(minutes=10)
+    workshops.set_phase_deadline(db, question["id"], closes.isoformat(), "test")
+    local = closes.astimezone(ZoneInfo("Europe/Belgrade")).strftime("%H:%M")
+    page.get_by_text(f"Closes at {local}").first.wait_for(timeout=5_000)  # in the phone's own time zone
     shot(page, artifacts, "phone-04-ballot")
 
     for left in (4, 3, 2, 1, 0):
