@@ -257,3 +257,76 @@ def test_budget_race_20_threads(db_path, db, voting):
     ok, refused, errors = _race(db_path, ana, ids, 20)
     assert (ok, refused, errors) == (5, 15, [])
     assert workshops.count_dots_used(db, question["id"], ana["id"]) == 5
+
+
+def test_click_path_refuses_like_the_named_rules(db, voting):
+    """A click carries the count on screen and takes the one-statement path; refusals match the rules."""
+    workshop, question, (p1, p2, p3) = voting
+    ana = workshops.join_workshop(db, workshop["code"])
+    assert [workshops.place_dot(db, ana, p1, expected_on_item=n) for n in range(3)] == [1, 2, 3]
+    with pytest.raises(RuleError, match="at most 3 dots on one priority"):
+        workshops.place_dot(db, ana, p1, expected_on_item=3)
+    assert [workshops.place_dot(db, ana, p2, expected_on_item=n) for n in range(2)] == [1, 2]
+    with pytest.raises(RuleError, match="used all 5 of your dots"):
+        workshops.place_dot(db, ana, p3, expected_on_item=0)
+    assert workshops.remove_dot(db, ana, p1, expected_on_item=3) == 2
+    with pytest.raises(RuleError, match="no dot of yours"):
+        workshops.remove_dot(db, ana, p3, expected_on_item=0)
+    workshops.set_priority_hidden(db, p3, True, "t")
+    with pytest.raises(RuleError, match="no longer on the ballot"):
+        workshops.place_dot(db, ana, p3, expected_on_item=0)
+    stranger = workshops.join_workshop(db, workshops.get_workshop(db, workshops.create_workshop(db, "Other", "t"))["code"])
+    with pytest.raises(RuleError, match="not part of your workshop"):
+        workshops.place_dot(db, stranger, p1, expected_on_item=0)
+    workshops.set_phase(db, question["id"], "closed", "t")
+    with pytest.raises(RuleError, match="Voting is closed"):
+        workshops.place_dot(db, ana, p2, expected_on_item=2)
+    with pytest.raises(RuleError, match="Voting is closed"):
+        workshops.remove_dot(db, ana, p1, expected_on_item=2)
+    assert db.conn.execute("SELECT priority_id, participant_id, count(*) FROM dot GROUP BY 1, 2 ORDER BY 1").fetchall() \
+        == [(p1, ana["id"], 2), (p2, ana["id"], 2)]
+    assert db.conn.execute("SELECT action, count(*) FROM audit_log WHERE action LIKE 'dot.%' GROUP BY 1 ORDER BY 1"
+                           ).fetchall() == [("dot.place", 5), ("dot.remove", 1)]
+
+
+def test_a_busy_database_refuses_politely_and_writes_nothing(db_path, db, voting):
+    workshop, question, (p1, *_rest) = voting
+    ana = workshops.join_workshop(db, workshop["code"])
+    phone = storage.open_db(db_path)
+    phone.conn.execute("PRAGMA busy_timeout = 50")  # instead of waiting the full 10 s
+    db.conn.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        with pytest.raises(storage.Busy, match="very busy right now"):
+            workshops.place_dot(phone, ana, p1, expected_on_item=0)
+    finally:
+        db.conn.execute("ROLLBACK")
+    assert not phone.conn.in_transaction
+    assert workshops.place_dot(phone, ana, p1, expected_on_item=0) == 1
+    assert db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 1
+    phone.close()
+
+
+def test_rerun_threads_reuse_pooled_connections_one_thread_at_a_time(db_path, db):
+    seen, inside = [], threading.Barrier(2)
+
+    def rerun(wait: bool) -> None:
+        conn = storage.thread_db().conn
+        seen.append(id(conn))
+        if wait:
+            inside.wait()
+        else:
+            conn.execute("BEGIN IMMEDIATE")  # left open, as by an interrupted rerun
+
+    for _ in range(2):
+        thread = threading.Thread(target=rerun, args=(False,))
+        thread.start()
+        thread.join()
+    assert len(set(seen)) == 1  # the second rerun got the first one's connection back
+    both = [threading.Thread(target=rerun, args=(True,)) for _ in range(2)]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert len(set(seen[2:])) == 2  # two reruns at once never share one
+    db.conn.execute("BEGIN IMMEDIATE")  # the abandoned transactions were rolled back on return
+    db.conn.execute("ROLLBACK")
