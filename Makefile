@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test bench init messages clean-venv
+.PHONY: run test bench audit init messages clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.run
+
+# Known vulnerabilities in the pinned dependencies (asks pypi.org; see .ci/audit_pins.py).
+audit: | $(BIN)/python
+	$(BIN)/python .ci/audit_pins.py requirements.txt requirements-dev.txt
 
 messages: $(VENV)/.installed
 	$(BIN)/python -m components.i18n_catalog

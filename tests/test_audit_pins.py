@@ -1,0 +1,33 @@
+"""The dependency audit CI runs (.ci/audit_pins.py), against a fake index."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from tests.conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("audit_pins", ROOT / ".ci" / "audit_pins.py")
+audit_pins = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(audit_pins)
+
+INDEX = {
+    "https://pypi.org/pypi/bad/1.0/json": {"info": {"version": "1.0"}, "vulnerabilities": [
+        {"id": "PYSEC-1", "withdrawn": None}, {"id": "GHSA-old", "withdrawn": "2024-01-01"}]},
+    "https://pypi.org/pypi/newest/json": {"info": {"version": "2.0"}, "vulnerabilities": []},
+    "https://pypi.org/pypi/older/json": {"info": {"version": "3.0"}, "vulnerabilities": []},
+    "https://pypi.org/pypi/newest-bad/json": {"info": {"version": "1.1"}, "vulnerabilities": [{"id": "GHSA-2"}]},
+}
+
+
+def test_audit_reads_per_release_then_project_data_and_never_passes_what_it_cannot_check():
+    assert audit_pins.audit_pin("bad", "1.0", INDEX.get) == ("vulnerable", ["PYSEC-1"])
+    assert audit_pins.audit_pin("newest", "2.0", INDEX.get) == ("ok", [])
+    assert audit_pins.audit_pin("newest-bad", "1.1", INDEX.get) == ("vulnerable", ["GHSA-2"])
+    verdict, why = audit_pins.audit_pin("older", "2.9", INDEX.get)
+    assert verdict == "unchecked" and "3.0" in why[0]
+    assert audit_pins.audit_pin("missing", "1.0", INDEX.get) == ("unchecked", ["not on the index"])
+
+
+def test_audit_reads_every_exact_pin(tmp_path):
+    (tmp_path / "r.txt").write_text("-r other.txt\n# c\nJinja2==3.1.6\nuvicorn[standard]==0.54.0\nrange>=1\n")
+    assert audit_pins.read_pins([str(tmp_path / "r.txt")]) == {"jinja2": "3.1.6", "uvicorn": "0.54.0"}
