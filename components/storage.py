@@ -206,16 +206,17 @@ def migrate(db: sqlite_utils.Database) -> None:
 
 def ensure_migrated(path: str | Path | None = None) -> None:
     """Migrate a database file once per process."""
+    if path is not None and str(path) in _migrated:
+        return  # every rerun thread asks: answer without touching the file system
     key = str(Path(path or db_path()).resolve())
     with _migrate_lock:
-        if key in _migrated:
-            return
-        db = open_db(key)
-        try:
-            migrate(db)
-        finally:
-            db.close()
-        _migrated.add(key)
+        if key not in _migrated:
+            db = open_db(key)
+            try:
+                migrate(db)
+            finally:
+                db.close()
+        _migrated.update({key, str(path)} if path is not None else {key})
 
 
 _local = threading.local()

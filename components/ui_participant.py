@@ -14,8 +14,9 @@ from components.text import dots_symbols, escape_markdown
 from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
-# screen update was lost: a poll is a rerun per phone, so 500 phones at 30 s make ~17 reruns/s.
-POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "30"))
+# screen update was lost (the next tap also redraws the truth): a poll is a rerun per phone, so
+# 500 phones at 60 s make ~8 reruns/s.
+POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "60"))
 # Where nothing can push (Streamlit's AppTest), the phone asks more often instead.
 FALLBACK_POLL_SECONDS = 5
 NO_ANSWER = ""
@@ -299,7 +300,6 @@ def render_ballot(token: str, question_id: int) -> None:
     with st.container(key=f"ballot_{question_id}"):
         for item in ballot:
             render_ballot_item(token, question_id, item, left, cap)
-    st.caption(budget_line)
 
 
 def render_ballot_item(token: str, question_id: int, item: dict, left: int, cap: int) -> None:
