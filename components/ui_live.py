@@ -25,6 +25,7 @@ WATCH_SECONDS = float(os.environ.get("HUB_PUSH_SECONDS", "1"))
 BATCH_SIZE = 25  # reruns started together, so 500 phones do not all start in the same instant
 BATCH_PAUSE_SECONDS = 0.1
 RETRY_SECONDS = 5.0  # ask again if a screen still shows an old state (a rerun was lost)
+MAX_ASKS = 3  # a session that never redraws the workshop (it went to another page) is let go
 
 _log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class _Follower:
     workshop_id: int
     shown: tuple  # the phase signature this session's screen was drawn with
     asked_at: float = 0.0
+    asks: int = 0
 
 
 _followers: dict[str, _Follower] = {}
@@ -44,8 +46,8 @@ _watcher: threading.Thread | None = None
 def follow_workshop(workshop_id: int, shown_signature: tuple) -> bool:
     """Rerun this session when the workshop's phases change; False where pushing is unavailable."""
     ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():
-        return False  # e.g. AppTest: the page falls back to polling
+    if ctx is None or not runtime.exists() or runtime.get_instance().get_app_session(ctx.session_id) is None:
+        return False  # e.g. AppTest, whose sessions the runtime does not serve: the page polls instead
     with _lock:
         _followers[ctx.session_id] = _Follower(workshop_id, shown_signature)
         _ensure_watcher(str(storage.db_path()))
@@ -81,6 +83,8 @@ def _watch(path: str) -> None:
 
 def stale_sessions(db, now: float) -> list:
     """AppSessions whose screen shows an older phase signature than the database; drop closed ones."""
+    if not runtime.exists():
+        return []
     rt = runtime.get_instance()
     with _lock:
         followers = dict(_followers)
@@ -88,12 +92,12 @@ def stale_sessions(db, now: float) -> list:
     behind = []
     for session_id, follower in followers.items():
         session = rt.get_app_session(session_id)
-        if session is None:
+        if session is None or follower.asks >= MAX_ASKS:
             with _lock:
                 if _followers.get(session_id) is follower:
                     del _followers[session_id]
         elif follower.shown != current[follower.workshop_id] and now - follower.asked_at >= RETRY_SECONDS:
-            follower.asked_at = now
+            follower.asked_at, follower.asks = now, follower.asks + 1
             behind.append(session)
     return behind
 

@@ -1,0 +1,52 @@
+"""The phase watcher (components/ui_live.py): which screens it reruns, and when it lets go."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import ui_live, workshops
+
+
+class FakeRuntime:
+    """Streamlit's runtime as the watcher sees it: session id -> AppSession (None once closed)."""
+
+    def __init__(self, sessions: dict):
+        self.sessions = sessions
+
+    def get_app_session(self, session_id: str):
+        return self.sessions.get(session_id)
+
+
+@pytest.fixture
+def followers(monkeypatch):
+    table: dict = {}
+    monkeypatch.setattr(ui_live, "_followers", table)
+    return table
+
+
+def test_watcher_reruns_only_screens_that_are_behind(db, voting, followers, monkeypatch):
+    workshop, question, _ = voting
+    phones = {"current": object(), "behind": object()}
+    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime(phones))
+    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    now_shown = workshops.phase_signature(db, workshop["id"])
+    followers["current"] = ui_live._Follower(workshop["id"], now_shown)
+    followers["behind"] = ui_live._Follower(workshop["id"], ())
+    followers["closed"] = ui_live._Follower(workshop["id"], ())
+    assert ui_live.stale_sessions(db, 100.0) == [phones["behind"]]
+    assert "closed" not in followers  # a closed tab is forgotten
+    workshops.set_phase(db, question["id"], "closed", "t")
+    # the facilitator moved on: now both are behind, but "behind" was asked a moment ago
+    assert ui_live.stale_sessions(db, 101.0) == [phones["current"]]
+    assert ui_live.stale_sessions(db, 100.0 + ui_live.RETRY_SECONDS) == [phones["behind"]]
+
+
+def test_watcher_lets_go_of_a_session_that_never_redraws(db, voting, followers, monkeypatch):
+    workshop, _question, _ = voting
+    phone = object()
+    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
+    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    followers["s"] = ui_live._Follower(workshop["id"], ())  # went to another page: never re-registers
+    asked = [ui_live.stale_sessions(db, (k + 1) * ui_live.RETRY_SECONDS) for k in range(ui_live.MAX_ASKS + 2)]
+    assert asked == [[phone]] * ui_live.MAX_ASKS + [[], []]
+    assert followers == {}
