@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +21,9 @@ POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "60"))
 # Where nothing can push (Streamlit's AppTest), the phone asks more often instead.
 FALLBACK_POLL_SECONDS = 5
 NO_ANSWER = ""
+BUDGET_LINE = st.components.v2.component(
+    "hub_budget_line", html='<p class="hub-budget-live" aria-live="polite"></p>',
+    js=(Path(__file__).parent / "static" / "budget_line.js").read_text(encoding="utf-8"), isolate_styles=False)
 
 
 # ---------------------------------------------------------------- join
@@ -81,6 +85,8 @@ def render_profile_form(workshop: dict) -> None:
 PHONE_CSS = """<style>
 div[class*="st-key-budget_"] {position: sticky; top: 3.2rem; z-index: 10; background: var(--background-color, #fff);
   padding: .35rem 0; border-bottom: 1px solid rgba(0,0,0,.1);}
+div[class*="st-key-budget_"]:has(.hub-budget-live strong) [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) {display: none;}
+div[class*="st-key-budget_"] .hub-budget-live {margin: 0;}
 div[class*="st-key-ballot_"] button {min-height: 48px; min-width: 48px;}
 div[class*="st-key-ballot_"] [data-testid="stText"] {font-size: 1.05rem;}
 .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {color: #55575F; opacity: 1;}
@@ -276,34 +282,31 @@ def change_own_priority(participant: dict, priority: dict, title: str, details: 
 
 # ---------------------------------------------------------------- voting
 
-@st.fragment
 def render_ballot(token: str, question_id: int) -> None:
-    """The ballot: a fragment, so a dot click reruns only this part of the page."""
+    """The ballot: static rows, each with its own vote controls fragment, under a live budget line."""
     _, n_ = gettext(), ngettext()
     db = get_db()
     participant = workshops.get_participant(db, token)
     question = workshops.get_question(db, question_id)
-    message = st.session_state.pop(f"vote_error_{question_id}", None)
-    if question["phase"] != "voting":
-        st.rerun(scope="app")
     ballot = workshops.list_ballot(db, question_id, participant)
     budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
-    left = budget - sum(item["my_dots"] for item in ballot)
-    st.session_state[f"shown_used_{question_id}"] = budget - left
-    budget_line = n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget)
+    used = sum(item["my_dots"] for item in ballot)
+    st.session_state[f"shown_used_{question_id}"] = used
+    lines = [n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget)
+             for left in range(budget + 1)]
     with st.container(key=f"budget_{question_id}"):
-        st.markdown(f"**{escape_markdown(budget_line)}** {dots_symbols(budget - left, budget)}")
-    if message:
-        show_error(message)
+        # The browser shows the live line; the text below is for a first paint and clients without it.
+        BUDGET_LINE(data={"question": question_id, "budget": budget, "lines": lines}, key=f"live_budget_{question_id}")
+        st.markdown(f"**{escape_markdown(lines[budget - used])}** {dots_symbols(used, budget)}")
     if not ballot:
         st.info(_("There is nothing to vote on yet."))
     with st.container(key=f"ballot_{question_id}"):
         for item in ballot:
-            render_ballot_item(token, question_id, item, left, cap)
+            render_ballot_item(token, question_id, item)
 
 
-def render_ballot_item(token: str, question_id: int, item: dict, left: int, cap: int) -> None:
-    """One priority with its dots and the − / + buttons."""
+def render_ballot_item(token: str, question_id: int, item: dict) -> None:
+    """One priority: its text, then its vote controls."""
     _ = gettext()
     with st.container(border=True):
         st.text(item["title"])
@@ -312,23 +315,45 @@ def render_ballot_item(token: str, question_id: int, item: dict, left: int, cap:
         if item["details"]:
             with st.expander(_("Details")):
                 st.text(item["details"])
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.text(dots_symbols(item["my_dots"], cap))
-            st.button(_("Remove"), key=f"remove_{item['id']}", icon=":material/remove:",
-                      disabled=item["my_dots"] == 0,
-                      on_click=_vote, args=(workshops.remove_dot, token, question_id, item["id"], item["my_dots"]))
-            st.button(_("Add dot"), key=f"add_{item['id']}", icon=":material/add:", type="primary",
-                      disabled=left == 0 or item["my_dots"] >= cap,
-                      on_click=_vote, args=(workshops.place_dot, token, question_id, item["id"], item["my_dots"]))
+        render_vote_controls(token, question_id, item["id"])
 
 
-def _vote(action, token: str, question_id: int, priority_id: int, shown: int) -> None:
+@st.fragment
+def render_vote_controls(token: str, question_id: int, priority_id: int) -> None:
+    """The dots and − / + of one priority: a fragment, so a vote click redraws this row alone.
+
+    The click's cost stays the same however long the ballot is; the budget line above follows the
+    rows in the browser (BUDGET_LINE), and every other row is redrawn on the next full run.
+    """
+    _ = gettext()
+    db = get_db()
+    participant = workshops.get_participant(db, token)
+    question = workshops.get_question(db, question_id)
+    if question["phase"] != "voting":
+        st.rerun(scope="app")
+    mine = workshops.count_dots_on(db, priority_id, participant["id"])
+    used = workshops.count_dots_used(db, question_id, participant["id"])
+    st.session_state[f"shown_used_{question_id}"] = used
+    cap, left = question["max_dots_per_item"], question["dots_per_participant"] - used
+    with st.container(horizontal=True, vertical_alignment="center", key=f"mine_{question_id}_{priority_id}_{mine}"):
+        st.text(dots_symbols(mine, cap))
+        st.button(_("Remove"), key=f"remove_{priority_id}", icon=":material/remove:", disabled=mine == 0,
+                  on_click=_vote, args=(workshops.remove_dot, token, priority_id, mine))
+        st.button(_("Add dot"), key=f"add_{priority_id}", icon=":material/add:", type="primary",
+                  disabled=left <= 0 or mine >= cap,
+                  on_click=_vote, args=(workshops.place_dot, token, priority_id, mine))
+    message = st.session_state.pop(f"vote_error_{priority_id}", None)
+    if message:
+        show_error(message)
+
+
+def _vote(action, token: str, priority_id: int, shown: int) -> None:
     """Button callback: the shown count makes a double tap a no-op."""
     db = get_db()
     try:
         action(db, workshops.get_participant(db, token), priority_id, expected_on_item=shown)
     except RuleError as exc:
-        st.session_state[f"vote_error_{question_id}"] = exc
+        st.session_state[f"vote_error_{priority_id}"] = exc
 
 
 # ---------------------------------------------------------------- results
