@@ -27,7 +27,9 @@ FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
 DOTS = 5
 APP_ROOT = harness.ROOT  # --app-root points at a patched copy of the app to measure a proposed change
 CONNECT_CONCURRENCY = 16
-TARGETS = {"p95_ms": 500, "vote_floor_ratio": 0.8, "visible_p95_s": 2.0, "rss_mb": 1024, "core_ratio": 0.8}
+BALLOT_SIZE = 24  # priorities a facilitator takes to the vote after moderating the room's submissions
+SUBMIT_WINDOW = 20.0  # seconds over which every phone submits one priority
+TARGETS = {"push_p95_s": 5.0, "p95_ms": 500, "vote_floor_ratio": 0.8, "visible_p95_s": 2.0, "rss_mb": 1024, "core_ratio": 0.8}
 
 
 # ---------------------------------------------------------------- numbers
@@ -49,14 +51,18 @@ def summarise_ms(values: list[float]) -> dict:
 
 # ---------------------------------------------------------------- the app under test
 
-def seed_voting_db(db_file: Path, core_participants: int) -> dict:
-    """Demo workshop with question 1 in voting, and participants joined through the core."""
+def seed_voting_db(db_file: Path, core_participants: int, collect: bool = False) -> dict:
+    """Demo workshop with participants joined through the core; question 1 collecting, or voting on BALLOT_SIZE priorities."""
     db = storage.open_db(db_file)
     try:
         storage.migrate(db)
         workshop_id = seed.seed_demo(db)
         question = workshops.list_questions(db, workshop_id)[0]
-        workshops.set_phase(db, question["id"], "voting", "bench")
+        if not collect:
+            have = len(workshops.list_visible_priorities(db, question["id"]))
+            for i in range(BALLOT_SIZE - have):
+                workshops.add_priority_for_room(db, question["id"], f"Bench priority number {i + 1}", "bench")
+            workshops.set_phase(db, question["id"], "voting", "bench")
         code = workshops.get_workshop(db, workshop_id)["code"]
         tokens = [workshops.join_workshop(db, code, f"Bench {i}")["token"] for i in range(core_participants)]
         return {"workshop_id": workshop_id, "question_id": question["id"], "code": code, "tokens": tokens,
@@ -65,12 +71,24 @@ def seed_voting_db(db_file: Path, core_participants: int) -> dict:
         db.close()
 
 
+def page_ready(client: harness.Client) -> bool:
+    """The participant page is drawn: a ballot, or the submission form."""
+    return bool(harness.read_ballot(client)) or submit_form(client) is not None
+
+
+def submit_form(client: harness.Client):
+    """(title box, submit button) of the submission form on screen, or None."""
+    box = next((e for _p, e in client.widgets("text_input") if e.label == "Your priority"), None)
+    button = next((e for _p, e in client.widgets("button") if e.is_form_submitter and e.label == "Submit"), None)
+    return (box, button) if box is not None and button is not None else None
+
+
 async def open_participant(url: str, token: str, name: str) -> tuple[harness.Client, float]:
     """A phone that opens its personal link ?t=TOKEN."""
     client = harness.Client(url, f"t={token}", name)
     await client.connect()
     seconds = await client.load_page()
-    await client.wait_full_run(lambda: bool(harness.read_ballot(client)), 30)
+    await client.wait_full_run(lambda: page_ready(client), 30)
     return client, seconds
 
 
@@ -84,10 +102,71 @@ async def join_through_ui(url: str, code: str, name: str) -> tuple[harness.Clien
     if name_box is None or join is None:
         raise RuntimeError(f"{name}: join form not found on screen")
     seconds += await client.click(join.id, [WidgetState(id=name_box.id, string_value=name)])
-    await client.wait_full_run(lambda: bool(harness.read_ballot(client)), 30)
+    await client.wait_full_run(lambda: page_ready(client), 30)
     if not client.query_string.startswith("t="):
         raise RuntimeError(f"{name}: no token in the URL after joining")
     return client, seconds
+
+
+async def submit_one(client: harness.Client, start: float, offset: float, record: dict) -> None:
+    """Type a priority into the real form and press Submit, at start + offset."""
+    await asyncio.sleep(max(0.0, start + offset - time.perf_counter()))
+    form = submit_form(client)
+    if form is None:
+        record["no_form"] += 1
+        return
+    box, button = form
+    try:
+        seconds = await client.click(button.id, [WidgetState(id=box.id, string_value=f"Priority typed by {client.name}")])
+    except (asyncio.TimeoutError, ConnectionError) as exc:
+        record["failures"].append(f"{client.name}: {type(exc).__name__}")
+        return
+    record["latencies"].append(seconds)
+    record["acked"] += any("Thank you! Your priority was added." in t for t in client.texts())
+
+
+def moderate_and_open(db_file: Path, question_id: int) -> dict:
+    """The facilitator keeps BALLOT_SIZE priorities (hides the rest) and opens voting."""
+    db = storage.open_db(db_file)
+    try:
+        submitted = workshops.list_visible_priorities(db, question_id)
+        authored = storage.fetch_value(db, "SELECT count(*) FROM priority WHERE question_id = ? AND participant_id IS NOT NULL",
+                                       (question_id,))
+        for priority in submitted[BALLOT_SIZE:]:
+            workshops.set_priority_hidden(db, priority["id"], True, "bench")
+        workshops.set_phase(db, question_id, "voting", "bench")
+        return {"priorities_submitted": len(submitted), "submitted_by_phones_in_db": authored,
+                "ballot_size": min(BALLOT_SIZE, len(submitted))}
+    finally:
+        db.close()
+
+
+async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value: int, log) -> dict:
+    """Every phone submits one priority (paced over SUBMIT_WINDOW s); then voting opens and is pushed."""
+    record = {"latencies": [], "acked": 0, "no_form": 0, "failures": []}
+    rng = random.Random(seed_value)
+    start = time.perf_counter()
+    await asyncio.gather(*(submit_one(c, start, rng.uniform(0, SUBMIT_WINDOW), record) for c in clients))
+    submit_seconds = time.perf_counter() - start
+    moderation = moderate_and_open(db_file, info["question_id"])
+    opened = time.perf_counter()
+    log(f"  {len(record['latencies'])} priorities submitted in {submit_seconds:.1f} s; voting opened on "
+        f"{moderation['ballot_size']} of {moderation['priorities_submitted']}; waiting for every phone's ballot")
+    delays, missed = [], 0
+
+    async def see_ballot(client):
+        nonlocal missed
+        try:
+            await client.wait_full_run(lambda: len(harness.read_ballot(client)) == moderation["ballot_size"], 60)
+            delays.append(time.perf_counter() - opened)
+        except (asyncio.TimeoutError, ConnectionError):
+            missed += 1
+
+    await asyncio.gather(*(see_ballot(c) for c in clients))
+    return {**moderation, "submit_latency": summarise_ms(record["latencies"]), "submits": len(record["latencies"]),
+            "submits_acknowledged": record["acked"], "submit_failures": record["failures"][:10],
+            "submit_failure_count": len(record["failures"]) + record["no_form"],
+            "phase_push": {**summarise_ms(delays), "phones_missed": missed}}
 
 
 async def place_dots(client: harness.Client, rng: random.Random, cap: int, start: float,
@@ -182,10 +261,14 @@ async def connect_all(factories: list, concurrency: int = CONNECT_CONCURRENCY,
     return clients, loads, failures
 
 
-async def scenario_app(n: int, window: float | None, ui_share: float, seed_value: int, tmp: Path, log) -> dict:
-    """Run the vote on the real app; paced over `window` seconds, or as fast as possible when None."""
+async def scenario_app(n: int, window: float | None, ui_share: float, seed_value: int, tmp: Path, log,
+                       collect: bool = False) -> dict:
+    """Run the vote on the real app; paced over `window` seconds, or as fast as possible when None.
+
+    With collect, every phone first submits a priority and the vote opens on BALLOT_SIZE of them.
+    """
     n_ui = 0 if n < 2 else max(1, round(n * ui_share))
-    info = seed_voting_db(tmp / "hub.db", n - n_ui)
+    info = seed_voting_db(tmp / "hub.db", n - n_ui, collect)
     proc, url = harness.start_server(APP_ROOT / "app.py", tmp / "hub.db", tmp / "streamlit.log", cwd=APP_ROOT)
     clients: list[harness.Client] = []
     poller = harness.VisibilityPoller(tmp / "hub.db", info["question_id"])
@@ -199,7 +282,9 @@ async def scenario_app(n: int, window: float | None, ui_share: float, seed_value
         clients, loads, connect_failures = await connect_all(factories)
         connect_seconds = time.perf_counter() - t0
         rss_connected = harness.read_rss_mb(proc.pid)
-        log(f"  {len(clients)} tabs open in {connect_seconds:.1f} s; RSS {rss_connected:.0f} MB; voting...")
+        log(f"  {len(clients)} tabs open in {connect_seconds:.1f} s; RSS {rss_connected:.0f} MB")
+        collected = await collect_then_open(clients, info, tmp / "hub.db", seed_value, log) if collect else None
+        log("  voting...")
         record = {"latencies": [], "done_at": [], "acked": 0, "not_acked": 0, "no_button": 0, "click_failures": []}
         runs_before = sum(c.stats.runs_finished for c in clients)
         cpu_before = harness.read_cpu_seconds(proc.pid)
@@ -235,6 +320,7 @@ async def scenario_app(n: int, window: float | None, ui_share: float, seed_value
             "dots_in_db": check["db_total"], "rss_mb": {"idle": round(rss_idle or 0), "connected": round(rss_connected or 0),
                                                         "after": round(rss_after or 0)},
             "visible": {**summarise_ms(poller.delays), "polls": poller.polls},
+            "collect": collected,
         }
     finally:
         poller.stop_event.set()
@@ -294,8 +380,9 @@ def verdicts(result: dict) -> dict:
     """Each target: value, target, pass."""
     paced, burst, floor, core = result["paced"], result.get("burst"), result.get("floor"), result.get("core")
     err = paced["errors"]
+    collect = paced.get("collect") or {}
     error_count = (err["exceptions"] + err["error_alerts"] + err["disconnects"] + err["timeouts"]
-                   + paced["connect_failure_count"] + paced["click_failure_count"])
+                   + paced["connect_failure_count"] + paced["click_failure_count"] + collect.get("submit_failure_count", 0))
     out = {
         "all dots placed within window": (paced["vote_seconds"], f"<= {result['window']} s",
                                           paced["clicks"] == paced["participants"] * DOTS
@@ -305,6 +392,12 @@ def verdicts(result: dict) -> dict:
         "errors": (error_count, "0", error_count == 0),
         "lost dots": (paced["lost"], "0", paced["lost"] == 0),
         "extra dots": (paced["extra"], "0", paced["extra"] == 0),
+        **({"submissions stored / acknowledged": (f"{collect['submitted_by_phones_in_db']} / {collect['submits_acknowledged']}",
+                                                   f"= {paced['tabs_open']}",
+                                                   collect["submitted_by_phones_in_db"] == collect["submits_acknowledged"] == paced["tabs_open"]),
+            "voting reaches every phone p95": (collect["phase_push"]["p95_ms"], f"<= {TARGETS['push_p95_s'] * 1000:.0f} ms, none missed",
+                                               (collect["phase_push"]["p95_ms"] or 1e9) <= TARGETS["push_p95_s"] * 1000
+                                               and collect["phase_push"]["phones_missed"] == 0)} if collect else {}),
         "dot visible p95": (paced["visible"]["p95_ms"], f"<= {TARGETS['visible_p95_s'] * 1000:.0f} ms",
                             (paced["visible"]["p95_ms"] or 1e9) <= TARGETS["visible_p95_s"] * 1000),
         "server RSS with all connected": (max(paced["rss_mb"].values()), f"<= {TARGETS['rss_mb']} MB",
@@ -325,6 +418,17 @@ def print_report(result: dict) -> None:
     rows = [
         ("participants (tabs open)", f"{paced['participants']} ({paced['tabs_open']}, {paced['joined_through_form']} via join form)"),
         ("page load p50 / p95", f"{paced['page_load']['p50_ms']} / {paced['page_load']['p95_ms']} ms"),
+    ]
+    if paced.get("collect"):
+        c = paced["collect"]
+        rows += [
+            ("submissions (acknowledged, in DB)", f"{c['submits']} ({c['submits_acknowledged']}, {c['submitted_by_phones_in_db']})"),
+            ("submit latency p50/p95/max", "{p50_ms} / {p95_ms} / {max_ms} ms".format(**c["submit_latency"])),
+            ("ballot after moderation", f"{c['ballot_size']} of {c['priorities_submitted']} priorities"),
+            ("voting opened -> ballot on phone", "p50 {p50_ms} / p95 {p95_ms} / max {max_ms} ms".format(**c["phase_push"])
+             + f", {c['phase_push']['phones_missed']} missed"),
+        ]
+    rows += [
         ("clicks (acknowledged)", f"{paced['clicks']} ({paced['clicks_acknowledged']})"),
         ("click latency p50/p95/p99/max", "{p50_ms} / {p95_ms} / {p99_ms} / {max_ms} ms".format(**paced["click_latency"])),
         ("voting took", f"{paced['vote_seconds']} s ({paced['mode']})"),
@@ -363,8 +467,9 @@ async def run_all(args, log) -> dict:
         tmp = Path(tmp)
         for name in ("paced", "burst", "floor"):
             (tmp / name).mkdir()
-        log(f"[1/4] paced vote: {args.participants} participants x {DOTS} dots within {args.window} s")
-        result["paced"] = await scenario_app(args.participants, args.window, args.ui_share, args.seed, tmp / "paced", log)
+        log(f"[1/4] paced: {args.participants} participants submit a priority, then place {DOTS} dots within {args.window} s")
+        result["paced"] = await scenario_app(args.participants, args.window, args.ui_share, args.seed, tmp / "paced", log,
+                                             collect=True)
         if not args.skip_floor:
             log(f"[2/4] flat-out vote: {args.participants} participants click {DOTS} dots back to back")
             result["burst"] = await scenario_app(args.participants, None, args.ui_share, args.seed, tmp / "burst", log)

@@ -229,8 +229,9 @@ def _submit(token: str, question_id: int, prefix: str) -> None:
     db = get_db()
     state = st.session_state
     try:
-        workshops.submit_priority(db, workshops.get_participant(db, token), question_id, state[f"{prefix}_title"],
-                                  state[f"{prefix}_details"], state[f"{prefix}_theme"])
+        # A client may send only the fields it changed: missing ones are empty, never a crash.
+        workshops.submit_priority(db, workshops.get_participant(db, token), question_id, state.get(f"{prefix}_title", ""),
+                                  state.get(f"{prefix}_details", ""), state.get(f"{prefix}_theme"))
     except RuleError as exc:
         state[f"{prefix}_flash"] = ("error", exc)
         return
