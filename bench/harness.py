@@ -10,8 +10,8 @@ buttons by sending a trigger_value for the button's widget id with the button's 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 import websockets
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ContextInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -263,6 +264,18 @@ class Client:
         await self.wait_run(done)
         return time.perf_counter() - started
 
+    async def vote(self, ballot, priority_id: int, action: str, shown: int) -> float:
+        """Press a ballot button as the browser does: a trigger value on the ballot element; returns seconds."""
+        info = self.find_widget(ballot.id)
+        fragment_id = info.fragment_id if info else ""
+        click = [{"event": "vote", "value": {"priority": priority_id, "action": action, "shown": shown}}]
+        trigger = WidgetState(id=_make_trigger_id(ballot.id, "events"), json_trigger_value=json.dumps(click))
+        started = time.perf_counter()
+        done = self.expect_run_end(fragment_id)
+        await self.send_rerun([trigger], fragment_id)
+        await self.wait_run(done)
+        return time.perf_counter() - started
+
     async def wait_full_run(self, predicate, timeout: float = RUN_TIMEOUT) -> None:
         """Wait (bounded) for runs to end until the screen satisfies predicate."""
         deadline = time.monotonic() + timeout
@@ -420,27 +433,17 @@ class Client:
 
 # ---------------------------------------------------------------- the participant ballot
 
-ADD_KEY = re.compile(r"add_(\d+)$")
-DOT_CHARS = set("●○")
+BALLOT_COMPONENT = "hub_ballot"
 
 
 def read_ballot(client: Client) -> dict[int, dict]:
-    """priority id -> {button, dots shown} from the ballot on the client's screen."""
-    by_path = {path: info for path, info in client.elements.items()}
-    ballot = {}
-    for path, element in client.widgets("button"):
-        match = ADD_KEY.search(element.id)
-        if not match:
-            continue
-        # the row is: text(●●○) | − | + inside one container: the dots are the sibling text made of circles
-        dots = None
-        for index in range(path[-1] - 1, -1, -1):
-            sibling = by_path.get(path[:-1] + (index,))
-            if sibling and sibling.kind == "text" and sibling.element.body and set(sibling.element.body) <= DOT_CHARS:
-                dots = sibling.element.body.count("●")
-                break
-        ballot[int(match.group(1))] = {"button": element, "dots": dots}
-    return ballot
+    """priority id -> {dots, open (may take a dot), ballot element} from the ballot's data on screen."""
+    for _path, element in client.widgets("bidi_component"):
+        if element.component_name == BALLOT_COMPONENT and element.json:
+            data = json.loads(element.json)
+            return {item["id"]: {"dots": item["mine"], "open": data["left"] > 0 and item["mine"] < data["cap"],
+                                 "ballot": element} for item in data["items"]}
+    return {}
 
 
 # ---------------------------------------------------------------- commit -> visible

@@ -169,22 +169,21 @@ async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value
             "phase_push": {**summarise_ms(delays), "phones_missed": missed}}
 
 
-async def place_dots(client: harness.Client, rng: random.Random, cap: int, start: float,
+async def place_dots(client: harness.Client, rng: random.Random, start: float,
                      offsets: list[float] | None, record: dict) -> None:
     """Place DOTS dots by clicking Add buttons; offsets (seconds after start) pace the clicks."""
     for index in range(DOTS):
         if offsets is not None:
             await asyncio.sleep(max(0.0, start + offsets[index] - time.perf_counter()))
         ballot = harness.read_ballot(client)
-        open_items = [pid for pid, item in ballot.items()
-                      if not item["button"].disabled and (item["dots"] or 0) < cap]
+        open_items = [pid for pid, item in ballot.items() if item["open"]]
         if not open_items:
             record["no_button"] += 1
             return
         pid = rng.choice(open_items)
         before = ballot[pid]["dots"]
         try:
-            seconds = await client.click(ballot[pid]["button"].id)
+            seconds = await client.vote(ballot[pid]["ballot"], pid, "add", before)
         except (asyncio.TimeoutError, ConnectionError) as exc:
             record["click_failures"].append(f"{client.name}: {type(exc).__name__}")
             return
@@ -294,7 +293,7 @@ async def scenario_app(n: int, window: float | None, ui_share: float, seed_value
         for index, client in enumerate(clients):
             rng = random.Random(seed_value * 100_003 + index)
             offsets = sorted(rng.uniform(0, window - 10) for _ in range(DOTS)) if window else None
-            tasks.append(place_dots(client, rng, info["cap"], start, offsets, record))
+            tasks.append(place_dots(client, rng, start, offsets, record))
         await asyncio.wait_for(asyncio.gather(*tasks), (window or 0) + 300)
         vote_seconds = (max(record["done_at"]) if record["done_at"] else time.perf_counter()) - start
         cpu_after = harness.read_cpu_seconds(proc.pid)

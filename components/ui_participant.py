@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from pathlib import Path
 from datetime import datetime, timezone, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -12,7 +13,7 @@ import streamlit as st
 from components import results, rules, ui_live, workshops
 from components.rules import RuleError
 from components.text import dots_symbols, escape_markdown
-from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error
+from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
 # screen update was lost (the next tap also redraws the truth): a poll is a rerun per phone, so
@@ -21,9 +22,10 @@ POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "60"))
 # Where nothing can push (Streamlit's AppTest), the phone asks more often instead.
 FALLBACK_POLL_SECONDS = 5
 NO_ANSWER = ""
-BUDGET_LINE = st.components.v2.component(
-    "hub_budget_line", html='<p class="hub-budget-live" aria-live="polite"></p>',
-    js=(Path(__file__).parent / "static" / "budget_line.js").read_text(encoding="utf-8"), isolate_styles=False)
+STATIC = Path(__file__).parent / "static"
+BALLOT = st.components.v2.component(
+    "hub_ballot", html='<div class="hub-ballot"></div>', css=(STATIC / "ballot.css").read_text(encoding="utf-8"),
+    js=(STATIC / "ballot.js").read_text(encoding="utf-8"), isolate_styles=False)
 
 
 # ---------------------------------------------------------------- join
@@ -83,12 +85,6 @@ def render_profile_form(workshop: dict) -> None:
 
 # The caption colour: Streamlit's default grey is 3.9:1 on white, below WCAG AA's 4.5:1.
 PHONE_CSS = """<style>
-div[class*="st-key-budget_"] {position: sticky; top: 3.2rem; z-index: 10; background: var(--background-color, #fff);
-  padding: .35rem 0; border-bottom: 1px solid rgba(0,0,0,.1);}
-div[class*="st-key-budget_"]:has(.hub-budget-live strong) [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) {display: none;}
-div[class*="st-key-budget_"] .hub-budget-live {margin: 0;}
-div[class*="st-key-ballot_"] button {min-height: 48px; min-width: 48px;}
-div[class*="st-key-ballot_"] [data-testid="stText"] {font-size: 1.05rem;}
 .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {color: #55575F; opacity: 1;}
 </style>"""
 
@@ -283,78 +279,53 @@ def change_own_priority(participant: dict, priority: dict, title: str, details: 
 
 # ---------------------------------------------------------------- voting
 
-def render_ballot(token: str, question_id: int) -> None:
-    """The ballot: static rows, each with its own vote controls fragment, under a live budget line."""
-    _, n_ = gettext(), ngettext()
-    db = get_db()
-    participant = workshops.get_participant(db, token)
-    question = workshops.get_question(db, question_id)
-    ballot = workshops.list_ballot(db, question_id, participant)
-    budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
-    used = sum(item["my_dots"] for item in ballot)
-    st.session_state[f"shown_used_{question_id}"] = used
-    lines = [n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget)
-             for left in range(budget + 1)]
-    with st.container(key=f"budget_{question_id}"):
-        # The browser shows the live line; the text below is for a first paint and clients without it.
-        BUDGET_LINE(data={"question": question_id, "budget": budget, "lines": lines}, key=f"live_budget_{question_id}")
-        st.markdown(f"**{escape_markdown(lines[budget - used])}** {dots_symbols(used, budget)}")
-    if not ballot:
-        st.info(_("There is nothing to vote on yet."))
-    with st.container(key=f"ballot_{question_id}"):
-        for item in ballot:
-            render_ballot_item(token, question_id, item)
-
-
-def render_ballot_item(token: str, question_id: int, item: dict) -> None:
-    """One priority: its text, then its vote controls."""
-    _ = gettext()
-    with st.container(border=True):
-        st.text(item["title"])
-        if item["theme"]:
-            st.caption(escape_markdown(_(item["theme"])))
-        if item["details"]:
-            with st.expander(_("Details")):
-                st.text(item["details"])
-        render_vote_controls(token, question_id, item["id"])
-
-
 @st.fragment
-def render_vote_controls(token: str, question_id: int, priority_id: int) -> None:
-    """The dots and − / + of one priority: a fragment, so a vote click redraws this row alone.
+def render_ballot(token: str, question_id: int) -> None:
+    """The ballot: one element drawn in the browser (BALLOT), in a fragment, so a vote redraws only it.
 
-    The click's cost stays the same however long the ballot is; the budget line above follows the
-    rows in the browser (BUDGET_LINE), and every other row is redrawn on the next full run.
+    A click and a full page load cost the server the same for 3 or 30 priorities; the text of the
+    ballot reaches the browser as data and is set there as plain text.
     """
-    _ = gettext()
     db = get_db()
     participant = workshops.get_participant(db, token)
     question = workshops.get_question(db, question_id)
     if question["phase"] != "voting":
         st.rerun(scope="app")
-    mine = workshops.count_dots_on(db, priority_id, participant["id"])
-    used = workshops.count_dots_used(db, question_id, participant["id"])
-    st.session_state[f"shown_used_{question_id}"] = used
-    cap, left = question["max_dots_per_item"], question["dots_per_participant"] - used
-    with st.container(horizontal=True, vertical_alignment="center", key=f"mine_{question_id}_{priority_id}_{mine}"):
-        st.text(dots_symbols(mine, cap))
-        st.button(_("Remove"), key=f"remove_{priority_id}", icon=":material/remove:", disabled=mine == 0,
-                  on_click=_vote, args=(workshops.remove_dot, token, priority_id, mine))
-        st.button(_("Add dot"), key=f"add_{priority_id}", icon=":material/add:", type="primary",
-                  disabled=left <= 0 or mine >= cap,
-                  on_click=_vote, args=(workshops.place_dot, token, priority_id, mine))
-    message = st.session_state.pop(f"vote_error_{priority_id}", None)
-    if message:
-        show_error(message)
+    ballot = workshops.list_ballot(db, question_id, participant)
+    st.session_state[f"shown_used_{question_id}"] = sum(item["my_dots"] for item in ballot)
+    error = st.session_state.pop(f"vote_error_{question_id}", None)
+    BALLOT(key=f"ballot_{question_id}", data=ballot_view(question, ballot, error),
+           on_vote_change=functools.partial(_vote, token, question_id))
 
 
-def _vote(action, token: str, priority_id: int, shown: int) -> None:
-    """Button callback: the shown count makes a double tap a no-op."""
+def ballot_view(question: dict, ballot: list[dict], error: RuleError | None) -> dict:
+    """Everything the browser needs to draw the ballot, translated here."""
+    _, n_ = gettext(), ngettext()
+    budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
+    left = budget - sum(item["my_dots"] for item in ballot)
+    return {
+        "question": question["id"], "budget": budget, "cap": cap, "left": max(0, left),
+        "lines": [n_("{left} of {budget} dot left", "{left} of {budget} dots left", k).format(left=k, budget=budget)
+                  for k in range(budget + 1)],
+        "labels": {"add": _("Add dot"), "remove": _("Remove"), "details": _("Details"),
+                   "empty": _("There is nothing to vote on yet."),
+                   "mine": _("Your dots on this priority: {n} of {cap}")},
+        "items": [{"id": item["id"], "title": item["title"], "theme": _(item["theme"]) if item["theme"] else "",
+                   "details": item["details"], "mine": item["my_dots"]} for item in ballot],
+        "error": translate_error(error) if error else None,
+    }
+
+
+def _vote(token: str, question_id: int) -> None:
+    """The ballot's click callback: the click carries the count on screen, so a double tap is a no-op."""
+    click = (st.session_state.get(f"ballot_{question_id}") or {}).get("vote")
+    if click is None:
+        return
     db = get_db()
     try:
-        action(db, workshops.get_participant(db, token), priority_id, expected_on_item=shown)
+        workshops.cast_vote(db, workshops.get_participant(db, token), click)
     except RuleError as exc:
-        st.session_state[f"vote_error_{priority_id}"] = exc
+        st.session_state[f"vote_error_{question_id}"] = exc
 
 
 # ---------------------------------------------------------------- results

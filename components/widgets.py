@@ -77,9 +77,14 @@ def _remember_language(key: str, participant_id: int | None) -> None:
         workshops.set_participant_language(get_db(), participant_id, st.session_state[key])
 
 
+def translate_error(exc: RuleError, workshop: dict | None = None) -> str:
+    """A rule's refusal in the session's language."""
+    return i18n.translate_error(exc, session_language(workshop))
+
+
 def show_error(exc: RuleError, workshop: dict | None = None) -> None:
     """Show a rule's refusal in the session's language."""
-    st.error(i18n.translate_error(exc, session_language(workshop)), icon=":material/warning:")
+    st.error(translate_error(exc, workshop), icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- participants

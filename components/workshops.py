@@ -362,6 +362,18 @@ def remove_dot(db, participant: dict, priority_id: int, expected_on_item: int | 
     return on_item - 1
 
 
+def cast_vote(db, participant: dict, click: object) -> int:
+    """Apply one ballot click {priority, action, shown} sent by a phone; return the dots now on it.
+
+    The click comes from the browser, so anything malformed is refused like a vanished priority.
+    """
+    if not isinstance(click, dict) or click.get("action") not in ("add", "remove") \
+            or type(click.get("priority")) is not int or type(click.get("shown")) is not int or click["shown"] < 0:
+        raise RuleError("This priority is no longer on the ballot.")
+    action = place_dot if click["action"] == "add" else remove_dot
+    return action(db, participant, click["priority"], expected_on_item=click["shown"])
+
+
 def _try_dot_sql(db, sql: str, action: str, participant: dict, priority_id: int, expected: int) -> bool:
     """Run the one-statement click path; False when a rule refused (the caller explains why)."""
     rows = db.conn.execute(sql, {"participant_id": participant["id"], "priority_id": priority_id,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
 from components import workshops
@@ -97,40 +99,92 @@ def test_submit_then_see_own_priority(db, demo):
     assert "You can submit 2 more priorities." in texts(at)
 
 
+def ballot(at: AppTest) -> dict:
+    """The data the ballot element hands to the browser (the browser draws it from exactly this)."""
+    [element] = at.get("bidi_component")
+    return json.loads(element.proto.json)
+
+
+def press(at: AppTest, priority_id: int, action: str = "add", shown: int | None = None) -> AppTest:
+    """Press a ballot button as the browser does: the click travels as the element's trigger value."""
+    [element] = at.get("bidi_component")
+    if shown is None:
+        shown = next(i["mine"] for i in ballot(at)["items"] if i["id"] == priority_id)
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(element.proto.id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": "vote", "value": {"priority": priority_id, "action": action,
+                                                                          "shown": shown}}])
+    at = at._run(states)
+    assert not at.exception
+    return at
+
+
+def budget_line(at: AppTest) -> str:
+    """The "N of M dots left" line the ballot shows."""
+    data = ballot(at)
+    return data["lines"][data["left"]]
+
+
 def test_voting_shows_budget_and_places_dots(db, voting):
     workshop, question, ids = voting
     participant, at = joined(db, workshop)
-    assert "5 of 5 dots left" in texts(at)
-    at.button(key=f"add_{ids[0]}").click().run()
-    assert "4 of 5 dots left" in texts(at)
+    assert budget_line(at) == "5 of 5 dots left"
+    assert sorted(i["id"] for i in ballot(at)["items"]) == sorted(ids)
+    at = press(at, ids[0])
+    assert budget_line(at) == "4 of 5 dots left"
     assert workshops.count_dots_on(db, ids[0], participant["id"]) == 1
-    at.button(key=f"remove_{ids[0]}").click().run()
+    at = press(at, ids[0], "remove")
+    assert budget_line(at) == "5 of 5 dots left"
     assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
 
 
-def test_per_item_cap_disables_plus(db, voting):
+def test_double_tap_on_the_ballot_places_one_dot(db, voting):
+    workshop, question, ids = voting
+    participant, at = joined(db, workshop)
+    at = press(at, ids[0], shown=0)
+    at = press(at, ids[0], shown=0)  # the same tap delivered twice
+    assert workshops.count_dots_on(db, ids[0], participant["id"]) == 1
+    assert budget_line(at) == "4 of 5 dots left" and ballot(at)["error"] is None
+
+
+def test_per_item_cap_is_shown_and_enforced(db, voting):
     workshop, question, ids = voting
     participant, at = joined(db, workshop)
     for _ in range(3):
-        at.button(key=f"add_{ids[0]}").click().run()
-    assert at.button(key=f"add_{ids[0]}").disabled
+        at = press(at, ids[0])
+    data = ballot(at)
+    assert data["cap"] == 3 and next(i["mine"] for i in data["items"] if i["id"] == ids[0]) == 3
+    at = press(at, ids[0])
+    assert ballot(at)["error"] == "You can put at most 3 dots on one priority."
     assert workshops.count_dots_on(db, ids[0], participant["id"]) == 3
 
 
-def test_over_budget_disables_every_plus(db, voting):
+def test_over_budget_is_shown_and_enforced(db, voting):
     workshop, question, ids = voting
     participant, at = joined(db, workshop)
     for pid in (ids[0], ids[0], ids[0], ids[1], ids[1]):
-        at.button(key=f"add_{pid}").click().run()
-    assert "0 of 5 dots left" in texts(at)
-    assert all(at.button(key=f"add_{pid}").disabled for pid in ids)
+        at = press(at, pid)
+    assert budget_line(at) == "0 of 5 dots left" and ballot(at)["left"] == 0
+    at = press(at, ids[2])
+    assert ballot(at)["error"] == "You have used all 5 of your dots. Remove one to move it."
+    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 5
+
+
+def test_a_malformed_click_is_refused(db, voting):
+    workshop, question, ids = voting
+    participant, at = joined(db, workshop)
+    at = press(at, ids[0], "steal", shown=0)
+    at = press(at, ids[0], "add", shown=-1)
+    assert ballot(at)["error"] == "This priority is no longer on the ballot."
+    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
 
 
 def test_voting_after_close_is_refused_and_explained(db, voting):
     workshop, question, ids = voting
     participant, at = joined(db, workshop)
     workshops.set_phase(db, question["id"], "closed", "t")
-    at.button(key=f"add_{ids[0]}").click().run()
+    at = press(at, ids[0])
     assert "Voting has closed." in texts(at)
     assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
 
@@ -170,5 +224,5 @@ def test_ballot_speaks_the_workshop_language(db, voting):
     db.conn.execute("UPDATE workshop SET language = 'cs' WHERE id = ?", (workshop["id"],))
     db.conn.commit()
     _participant, at = joined(db, workshop)
-    assert "Zbývá 5 bodů z 5" in texts(at)
-    assert [b.label for b in at.button if b.key and b.key.startswith("add_")][0] == "Přidat bod"
+    assert budget_line(at) == "Zbývá 5 bodů z 5"
+    assert ballot(at)["labels"]["add"] == "Přidat bod"
