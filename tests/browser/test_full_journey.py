@@ -61,7 +61,7 @@ def place_dots(page, plan: dict[int, int], budget: int) -> None:
     used = 0
     for priority_id, dots in plan.items():
         for _ in range(dots):
-            page.locator(f".st-key-add_{priority_id} button").click()
+            page.locator(f'li[data-priority="{priority_id}"]').get_by_role("button", name="Add dot").click()
             used += 1
             page.get_by_text(f"{budget - used} of {budget} dot").first.wait_for(timeout=SLOW)
     wait_idle(page)
