@@ -319,8 +319,8 @@ def ballot_view(question: dict, ballot: list[dict], error: RuleError | None) -> 
 def _vote(token: str, question_id: int) -> None:
     """The ballot's click callback: the click carries the count on screen, so a double tap is a no-op."""
     click = (st.session_state.get(f"ballot_{question_id}") or {}).get("vote")
-    if click is None:
-        return
+    if click is None or click == {"action": "refresh"}:
+        return  # a refresh only redraws the ballot
     db = get_db()
     try:
         workshops.cast_vote(db, workshops.get_participant(db, token), click)

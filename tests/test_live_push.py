@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from components import ui_live, workshops
@@ -15,6 +18,11 @@ class FakeRuntime:
 
     def get_app_session(self, session_id: str):
         return self.sessions.get(session_id)
+
+
+def sessions(behind: list) -> list:
+    """The AppSessions the watcher would rerun."""
+    return [session for _id, _follower, session in behind]
 
 
 @pytest.fixture
@@ -33,12 +41,12 @@ def test_watcher_reruns_only_screens_that_are_behind(db, voting, followers, monk
     followers["current"] = ui_live._Follower(workshop["id"], now_shown)
     followers["behind"] = ui_live._Follower(workshop["id"], ())
     followers["closed"] = ui_live._Follower(workshop["id"], ())
-    assert ui_live.stale_sessions(db, 100.0) == [phones["behind"]]
+    assert sessions(ui_live.stale_sessions(db, 100.0)) == [phones["behind"]]
     assert "closed" not in followers  # a closed tab is forgotten
     workshops.set_phase(db, question["id"], "closed", "t")
     # the facilitator moved on: now both are behind, but "behind" was asked a moment ago
-    assert ui_live.stale_sessions(db, 101.0) == [phones["current"]]
-    assert ui_live.stale_sessions(db, 100.0 + ui_live.RETRY_SECONDS) == [phones["behind"]]
+    assert sessions(ui_live.stale_sessions(db, 101.0)) == [phones["current"]]
+    assert sessions(ui_live.stale_sessions(db, 100.0 + ui_live.RETRY_SECONDS)) == [phones["behind"]]
 
 
 def test_watcher_lets_go_of_a_session_that_never_redraws(db, voting, followers, monkeypatch):
@@ -47,6 +55,33 @@ def test_watcher_lets_go_of_a_session_that_never_redraws(db, voting, followers, 
     monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
     monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
     followers["s"] = ui_live._Follower(workshop["id"], ())  # went to another page: never re-registers
-    asked = [ui_live.stale_sessions(db, (k + 1) * ui_live.RETRY_SECONDS) for k in range(ui_live.MAX_ASKS + 2)]
+    asked = [sessions(ui_live.stale_sessions(db, (k + 1) * ui_live.RETRY_SECONDS)) for k in range(ui_live.MAX_ASKS + 2)]
     assert asked == [[phone]] * ui_live.MAX_ASKS + [[], []]
     assert followers == {}
+
+
+def test_push_keeps_a_few_reruns_in_flight(followers, monkeypatch):
+    """Reruns start IN_FLIGHT at a time; the next starts when a running page has registered again."""
+    running, most, lock = set(), [0], threading.Lock()
+
+    def page_run(session):
+        time.sleep(0.03)  # the page draws, then registers its new signature as follow_workshop does
+        with lock:
+            running.discard(session)
+        with ui_live._lock:
+            followers[session] = ui_live._Follower(1, ("new",))
+
+    def request(session):
+        with lock:
+            running.add(session)
+            most[0] = max(most[0], len(running))
+        threading.Thread(target=page_run, args=(session,)).start()
+
+    monkeypatch.setattr(ui_live, "_request_rerun", request)
+    behind = []
+    for n in range(30):
+        follower = followers[f"s{n}"] = ui_live._Follower(1, ("old",))
+        behind.append((f"s{n}", follower, f"s{n}"))
+    ui_live.push(behind)
+    assert most[0] == ui_live.IN_FLIGHT
+    assert all(f.shown == ("new",) for f in followers.values())

@@ -3,6 +3,9 @@
 // same however many priorities are on it. Participant text is only ever set with textContent.
 // A click sends {priority, action, shown}: "shown" is the count on screen, so a double tap that
 // reaches the server twice places one dot.
+const REFRESH_AFTER_MS = 5000;
+const drawings = new Map();  // question -> how many times its ballot was drawn on this page
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const root = parentElement.querySelector(".hub-ballot");
@@ -31,12 +34,18 @@ export default function (component) {
   if (!data.items.length) parts.push(el("p", "hub-empty", data.labels.empty));
 
   const list = el("ul", "hub-items");
+  const drawing = (drawings.get(data.question) || 0) + 1;
+  drawings.set(data.question, drawing);
   let busy = false;
   const vote = (item, action, button) => {
     if (busy) return;
     busy = true;  // until the server answers with fresh data, which redraws the ballot
     button.disabled = true;
     setTriggerValue("vote", { priority: item.id, action, shown: item.mine });
+    // Under heavy load Streamlit can drop a redraw; ask for a fresh ballot rather than stay stuck.
+    setTimeout(() => {
+      if (drawings.get(data.question) === drawing) setTriggerValue("vote", { action: "refresh" });
+    }, REFRESH_AFTER_MS);
   };
   for (const item of data.items) {
     const li = el("li", "hub-item");
