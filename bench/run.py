@@ -166,7 +166,8 @@ async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value
     return {**moderation, "submit_latency": summarise_ms(record["latencies"]), "submits": len(record["latencies"]),
             "submits_acknowledged": record["acked"], "submit_failures": record["failures"][:10],
             "submit_failure_count": len(record["failures"]) + record["no_form"],
-            "phase_push": {**summarise_ms(delays), "phones_missed": missed}}
+            "phase_push": {**summarise_ms(delays), "min_ms": round(min(delays) * 1000, 1) if delays else None,
+                           "phones_missed": missed}}
 
 
 async def place_dots(client: harness.Client, rng: random.Random, start: float,

@@ -23,8 +23,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from components import storage, workshops
 
 WATCH_SECONDS = float(os.environ.get("HUB_PUSH_SECONDS", "1"))
-IN_FLIGHT = 8  # pushed reruns running at once (a page with the ballot costs ~15 ms of server CPU)
-POLL_IN_FLIGHT_SECONDS = 0.01
+IN_FLIGHT = 4  # pushed reruns running at once: more starve the thread that sends their output
+POLL_IN_FLIGHT_SECONDS = 0.02
 PUSH_TIMEOUT_SECONDS = 2.0
 RETRY_SECONDS = 5.0  # ask again if a screen still shows an old state (a rerun was lost)
 MAX_ASKS = 3  # a session that never redraws the workshop (it went to another page) is let go
