@@ -31,7 +31,7 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
         ["Mentoring for new participatory budgeting teams"]
 
     # The facilitator opens voting; the server pushes it to the phone (its own check runs only
-    # every 30 s), so the ballot appears within seconds, without a reload.
+    # every 60 s), so the ballot appears within seconds, without a reload.
     question = workshops.list_questions(db, live_server.workshop_id)[0]
     workshops.set_phase(db, question["id"], "voting", "test")
     page.get_by_text("5 of 5 dots left").first.wait_for(timeout=5_000)
