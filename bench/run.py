@@ -65,8 +65,7 @@ def seed_voting_db(db_file: Path, core_participants: int, collect: bool = False)
             workshops.set_phase(db, question["id"], "voting", "bench")
         code = workshops.get_workshop(db, workshop_id)["code"]
         tokens = [workshops.join_workshop(db, code, f"Bench {i}")["token"] for i in range(core_participants)]
-        return {"workshop_id": workshop_id, "question_id": question["id"], "code": code, "tokens": tokens,
-                "cap": question["max_dots_per_item"]}
+        return {"workshop_id": workshop_id, "question_id": question["id"], "code": code, "tokens": tokens}
     finally:
         db.close()
 

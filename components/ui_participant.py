@@ -302,11 +302,10 @@ def ballot_view(question: dict, ballot: list[dict], error: RuleError | None) -> 
     """Everything the browser needs to draw the ballot, translated here."""
     _, n_ = gettext(), ngettext()
     budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
-    left = budget - sum(item["my_dots"] for item in ballot)
+    left = max(0, budget - sum(item["my_dots"] for item in ballot))
     return {
-        "question": question["id"], "budget": budget, "cap": cap, "left": max(0, left),
-        "lines": [n_("{left} of {budget} dot left", "{left} of {budget} dots left", k).format(left=k, budget=budget)
-                  for k in range(budget + 1)],
+        "question": question["id"], "budget": budget, "cap": cap, "left": left,
+        "line": n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget),
         "labels": {"add": _("Add dot"), "remove": _("Remove"), "details": _("Details"),
                    "empty": _("There is nothing to vote on yet."),
                    "mine": _("Your dots on this priority: {n} of {cap}")},

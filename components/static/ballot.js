@@ -23,7 +23,7 @@ export default function (component) {
 
   const budget = el("div", "hub-budget");
   budget.setAttribute("aria-live", "polite");
-  budget.append(el("strong", null, data.lines[data.left]), " ",
+  budget.append(el("strong", null, data.line), " ",
                 el("span", "hub-symbols", dots(data.budget - data.left, data.budget)));
   const parts = [budget];
   if (data.error) {
