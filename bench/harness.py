@@ -60,9 +60,9 @@ def start_server(script: Path, db_file: Path, log_file: Path, extra_env: dict | 
     port = pick_port()
     env = dict(os.environ, HUB_WORKSHOP_DB=str(db_file), HUB_WORKSHOP_COOKIE_KEY="c" * 64,
                STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_ADDRESS="127.0.0.1", **(extra_env or {}))
-    log = open(log_file, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script)], cwd=cwd, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    with open(log_file, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script)], cwd=cwd, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)

@@ -18,6 +18,7 @@ import bcrypt
 import jwt
 import pytest
 
+from bench.harness import stop_server
 from components import auth, seed, storage
 from tests.browser.conftest import ROOT, launch_streamlit
 
@@ -83,16 +84,6 @@ def run_site(site: Path, **extra_env: str) -> tuple[subprocess.Popen, str]:
     return launch_streamlit(site / "app.py", site, site / "workshop_data" / "hub.db", log_path, **extra_env)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a server we started."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     """GET a URL without following the body's meaning; return status, headers, body."""
     request = urllib.request.Request(url, headers=headers or {})
@@ -109,7 +100,7 @@ def site_server(tmp_path_factory):
     site = mirror_site(tmp_path_factory.mktemp("venue"))
     proc, url = run_site(site)
     yield site, url
-    stop(proc)
+    stop_server(proc)
 
 
 @pytest.mark.parametrize("path", DB_PATHS)
@@ -127,7 +118,7 @@ def test_static_serving_would_expose_the_bait(tmp_path):
     try:
         status, _headers, body = fetch(url + "/app/static/hub.db")
     finally:
-        stop(proc)
+        stop_server(proc)
     assert status == 200 and body.startswith(SQLITE_MAGIC)
 
 

@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from components import seed, storage, workshops
-from tests.browser.conftest import ROOT, _free_port, _wait_healthy, start_server
+from tests.browser.conftest import ROOT, launch_streamlit, start_server
 
 CLIENT = Path(__file__).resolve().parent / "crash_client.py"
 KILLS = 150
@@ -183,8 +183,6 @@ def test_sigkill_streamlit_server_while_core_client_votes(tmp_path):
     voter = workshops.join_workshop(db, server.code)
     ids = [p["id"] for p in workshops.list_visible_priorities(db, question["id"])]
     db.close()
-    env = dict(os.environ, HUB_WORKSHOP_DB=str(server.db_file), HUB_WORKSHOP_COOKIE_KEY="c" * 64,
-               STREAMLIT_SERVER_ADDRESS="127.0.0.1")
     rng = random.Random(int.from_bytes(os.urandom(4), "big"))
     expected: Counter = Counter()
     client = start_voter(server.db_file, voter["token"], rng.randrange(1 << 30), ids)
@@ -197,13 +195,7 @@ def test_sigkill_streamlit_server_while_core_client_votes(tmp_path):
             time.sleep(rng.uniform(0, 0.03))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
-            port = _free_port()
-            with open(tmp_path / f"streamlit-{round_}.log", "w") as out:
-                proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")], cwd=ROOT,
-                                        env=dict(env, STREAMLIT_SERVER_PORT=str(port)),
-                                        stdout=out, stderr=subprocess.STDOUT)
-            url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url, proc)
+            proc, url = launch_streamlit(ROOT / "app.py", ROOT, server.db_file, tmp_path / f"streamlit-{round_}.log")
             check = storage.open_db(server.db_file)
             assert storage.integrity_ok(check)
             check.close()

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench import harness
 from components import auth, seed, storage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,28 +40,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(marker)
 
 
-def _free_port() -> int:
-    """Ask the OS for a free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    """Wait until Streamlit answers its health check."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit did not start")
-
-
 class LiveServer:
     """A running app: its base URL, database path and the demo workshop's join code."""
 
@@ -79,19 +54,7 @@ class LiveServer:
 def launch_streamlit(app: Path, cwd: Path, db_file: Path, log_path: Path,
                      **extra_env: str) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run app` on a free loopback port against db_file; return the process and its URL."""
-    port = _free_port()
-    env = dict(os.environ, HUB_WORKSHOP_DB=str(db_file), HUB_WORKSHOP_COOKIE_KEY="c" * 64,
-               STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_ADDRESS="127.0.0.1", **extra_env)
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app)], cwd=cwd, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-    except BaseException:
-        proc.kill()
-        raise
-    return proc, url
+    return harness.start_server(app, db_file, log_path, extra_env, cwd=cwd)
 
 
 def start_server(tmp_dir: Path) -> tuple[subprocess.Popen, LiveServer, Path]:
@@ -113,11 +76,7 @@ def live_server(tmp_path_factory):
     """One server per test module, stopped afterwards."""
     proc, server, _log = start_server(tmp_path_factory.mktemp("server"))
     yield server
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    harness.stop_server(proc)
 
 
 @pytest.fixture(scope="session")
