@@ -346,9 +346,7 @@ def render_create_workshop(user: dict) -> None:
             except RuleError as exc:
                 show_error(exc)
                 return
-            st.session_state[WORKSHOP_KEY] = new_id
-            flash(_("Workshop created with join code {code}.").format(code=workshops.get_workshop(get_db(), new_id)["code"]))
-            st.rerun()
+            open_new_workshop(new_id, _("Workshop created with join code {code}."))
 
 
 def render_workshop_settings(user: dict, workshop: dict) -> None:
@@ -443,9 +441,14 @@ def render_duplicate(user: dict, workshop: dict) -> None:
         except RuleError as exc:
             show_error(exc)
             return
-        st.session_state[WORKSHOP_KEY] = new_id
-        flash(_("Copy created with join code {code}.").format(code=workshops.get_workshop(get_db(), new_id)["code"]))
-        st.rerun()
+        open_new_workshop(new_id, _("Copy created with join code {code}."))
+
+
+def open_new_workshop(workshop_id: int, message: str) -> None:
+    """Select a just-made workshop and say its join code after the rerun."""
+    st.session_state[WORKSHOP_KEY] = workshop_id
+    flash(message.format(code=workshops.get_workshop(get_db(), workshop_id)["code"]))
+    st.rerun()
 
 
 def render_audit(workshop: dict) -> None:
