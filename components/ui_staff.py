@@ -89,11 +89,24 @@ def pick_workshop(key: str) -> dict | None:
         return None
     by_id = {w["id"]: w for w in items}
     wanted = st.session_state.get(WORKSHOP_KEY)
-    chosen = st.selectbox(_("Workshop"), list(by_id), index=list(by_id).index(wanted) if wanted in by_id else 0,
-                          format_func=lambda i: f"{by_id[i]['title']} · {by_id[i]['code']}",  # options are plain text
-                          key=f"pick_workshop_{key}")
-    st.session_state[WORKSHOP_KEY] = chosen
+    widget_key = follow_shared_choice(f"pick_workshop_{key}", WORKSHOP_KEY, wanted if wanted in by_id else items[0]["id"])
+    chosen = st.selectbox(_("Workshop"), list(by_id), key=widget_key, on_change=remember_choice,
+                          args=(widget_key, WORKSHOP_KEY),
+                          format_func=lambda i: f"{by_id[i]['title']} · {by_id[i]['code']}")  # options are plain text
     return by_id[chosen]
+
+
+def follow_shared_choice(widget_key: str, shared_key: str, value) -> str:
+    """Make a picker show the shared choice (a new workshop, another page's pick), not its own old value."""
+    # A keyed widget keeps its remembered value over `index`, so the value is set before it is drawn.
+    st.session_state[shared_key] = value
+    st.session_state[widget_key] = value
+    return widget_key
+
+
+def remember_choice(widget_key: str, shared_key: str) -> None:
+    """Store what the person picked as the choice every page shares."""
+    st.session_state[shared_key] = st.session_state[widget_key]
 
 
 def pick_question(workshop: dict, key: str) -> dict | None:
@@ -108,11 +121,11 @@ def pick_question(workshop: dict, key: str) -> dict | None:
     if wanted not in by_id:
         wanted = workshop_admin.current_question(questions)["id"]
     numbers = {q["id"]: n for n, q in enumerate(questions, start=1)}
-    chosen = st.selectbox(_("Question"), list(by_id), index=list(by_id).index(wanted),
+    widget_key = follow_shared_choice(f"pick_question_{key}", QUESTION_KEY, wanted)
+    chosen = st.selectbox(_("Question"), list(by_id), key=widget_key, on_change=remember_choice,
+                          args=(widget_key, QUESTION_KEY),
                           format_func=lambda i: _("Question {n}: {phase}").format(n=numbers[i],
-                                                                                   phase=phase_label(by_id[i]["phase"])),
-                          key=f"pick_question_{key}")
-    st.session_state[QUESTION_KEY] = chosen
+                                                                                   phase=phase_label(by_id[i]["phase"])))
     return by_id[chosen]
 
 

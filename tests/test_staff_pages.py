@@ -165,6 +165,26 @@ def test_create_workshop(db, staff):
     assert last_audit(db, "workshop.create")["actor"] == "fiona"
 
 
+def test_create_workshop_selects_it_on_every_page(db, demo, staff):
+    demo_workshop, _ = demo
+    at = open_page("setup")
+    assert at.selectbox(key="pick_workshop_setup").value == demo_workshop["id"]
+    at.text_input(key="create_title").input("Tirana youth budget")
+    click(at, "FormSubmitter:create_workshop-Create workshop")
+    [new_id] = [w["id"] for w in workshops.list_workshops(db) if w["title"] == "Tirana youth budget"]
+    # The picker of the page that created it and the settings below it show the new workshop.
+    assert at.selectbox(key="pick_workshop_setup").value == new_id
+    assert at.text_input(key=f"set_title_{new_id}").value == "Tirana youth budget"
+    for page in ("facilitate", "moderate"):
+        other = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=20)
+        other.session_state["authentication_status"] = True
+        other.session_state["username"] = "fiona"
+        other.session_state["staff_workshop_id"] = at.session_state["staff_workshop_id"]
+        other.session_state[f"pick_workshop_{page}"] = demo_workshop["id"]  # the page's own old pick
+        other.run()
+        assert other.selectbox(key=f"pick_workshop_{page}").value == new_id
+
+
 def test_edit_settings(db, demo, staff):
     workshop, _ = demo
     wid = workshop["id"]
