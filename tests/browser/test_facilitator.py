@@ -26,7 +26,7 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     page = staff.new_page()
     log_in(page, live_server.url, "facilitator")
     page.get_by_role("button", name="Open voting").click()
-    page.get_by_text("Phase changed to Voting.").wait_for()
+    page.get_by_text("Phase changed to Voting.", exact=True).wait_for()
     assert workshops.get_question(db, question["id"])["phase"] == "voting"
     page.get_by_role("button", name="Show results live").click()
     page.get_by_text("Results live").first.wait_for()

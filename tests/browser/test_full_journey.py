@@ -50,7 +50,7 @@ def join_and_submit(browser, url: str, code: str, name: str, title: str, artifac
     page.wait_for_url("**t=*", timeout=SLOW)
     page.get_by_label("Your priority").fill(title)
     page.get_by_role("button", name="Submit").click()
-    page.get_by_text("Thank you! Your priority was added.").wait_for(timeout=SLOW)
+    page.get_by_text("Thank you! Your priority was added.", exact=True).wait_for(timeout=SLOW)
     wait_idle(page)
     shot(page, artifacts, f"journey-02-{name.lower()}-submitted-390")
     return context, page
@@ -86,7 +86,7 @@ def test_full_workshop_journey(live_server, browser, artifacts):
     ids = {title: pid for pid, title in titles_by_id.items()}
 
     facilitator.get_by_role("button", name="Open voting").click()
-    facilitator.get_by_text("Phase changed to Voting.").wait_for(timeout=SLOW)
+    facilitator.get_by_text("Phase changed to Voting.", exact=True).wait_for(timeout=SLOW)
     assert workshops.get_question(db, question["id"])["phase"] == "voting"
     for name, (_context, page) in phones.items():
         # The phones follow the phase by polling (5 s), without a reload.
@@ -115,7 +115,7 @@ def test_full_workshop_journey(live_server, browser, artifacts):
 
     facilitator.go_back()
     facilitator.get_by_role("button", name="Close voting").click(timeout=SLOW)
-    facilitator.get_by_text("Phase changed to Closed.").wait_for(timeout=SLOW)
+    facilitator.get_by_text("Phase changed to Closed.", exact=True).wait_for(timeout=SLOW)
     assert workshops.get_question(db, question["id"])["phase"] == "closed"
     phones["Ana"][1].get_by_text("Voting has closed.").first.wait_for(timeout=SLOW)
     shot(phones["Ana"][1], artifacts, "journey-06-closed-390")

@@ -29,7 +29,7 @@ def test_results_page_download_and_report(live_server, browser, artifacts):
     open_results(page, live_server.url, "organiser")
     # The first run of the page imports pandas and plotly: generous timeouts for a loaded CI machine.
     page.get_by_role("heading", name="Results & exports").wait_for(timeout=SLOW)
-    page.get_by_text("Placed at least one dot").wait_for(timeout=SLOW)
+    page.get_by_text("Placed at least one dot", exact=True).wait_for(timeout=SLOW)
     page.locator(".js-plotly-plot").first.wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
     assert page.get_by_text("Traceback").count() == 0

@@ -23,7 +23,7 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
 
     page.get_by_label("Your priority").fill("Mentoring for new participatory budgeting teams")
     page.get_by_role("button", name="Submit").click()
-    page.get_by_text("Thank you! Your priority was added.").wait_for()
+    page.get_by_text("Thank you! Your priority was added.", exact=True).wait_for()
     shot(page, artifacts, "phone-03-submitted")
     db = live_server.db()
     participant = workshops.get_participant(db, token)
