@@ -69,7 +69,7 @@ PHASE_MSGIDS = {"draft": "Draft", "collecting": "Collecting priorities", "voting
 TRANSLATED_PARAMS = frozenset({"phase", "current", "target", "label"})
 
 
-def translate_error(exc, language: str) -> str:
+def translate_error(exc, language: str, escape=None) -> str:
     """Translate a RuleError's msgid and fill its placeholders (phase names and labels translated too)."""
     gettext_ = translator(language).gettext
     text = gettext_(exc.msgid)
@@ -78,6 +78,8 @@ def translate_error(exc, language: str) -> str:
     params = {name: gettext_(PHASE_MSGIDS.get(value, value))
               if name in TRANSLATED_PARAMS and isinstance(value, str) else value
               for name, value in exc.params.items()}
+    if escape is not None:  # values can come from a participant or the URL: shown literally, never as markup
+        params = {name: escape(str(value)) for name, value in params.items()}
     return text.format(**params)
 
 

@@ -41,7 +41,7 @@ def render_join(prefill_code: str | None) -> None:
         if code:
             message = _("No workshop has the code {code}. Please check it and try again.") if workshop is None \
                 else _("This workshop has ended.")
-            st.error(message.format(code=rules.normalise_code(code)), icon=":material/warning:")
+            st.error(message.format(code=escape_markdown(rules.normalise_code(code))), icon=":material/warning:")
         with st.form("join_code_form"):
             typed = st.text_input(_("Join code"), max_chars=12, placeholder="ABC234",
                                   help=_("The code is on the screen at the front of the room."))

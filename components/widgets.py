@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components import auth, i18n, storage, workshops
 from components.rules import RuleError
+from components.text import escape_markdown
 
 LOGIN_PAGE = "pages/login.py"
 PARTICIPANT_PAGE = "pages/participant.py"
@@ -84,7 +85,7 @@ def translate_error(exc: RuleError, workshop: dict | None = None) -> str:
 
 def show_error(exc: RuleError, workshop: dict | None = None) -> None:
     """Show a rule's refusal in the session's language."""
-    st.error(translate_error(exc, workshop), icon=":material/warning:")
+    st.error(i18n.translate_error(exc, session_language(workshop), escape=escape_markdown), icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- participants

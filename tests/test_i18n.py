@@ -233,3 +233,11 @@ def test_participant_profile_questions_in_czech(db, demo):
     country = at.selectbox(key="profile_country")
     assert country.label == escape_markdown("Země (nepovinné)")
     assert "Česko" in [country.format_func(option) for option in country.options]
+
+
+def test_refusal_values_are_escaped_for_markdown_when_asked():
+    from components.rules import RuleError
+    exc = RuleError("No workshop has the code {code}. Please check it and try again.", code="[a](b)")
+    assert i18n.translate_error(exc, "en") == "No workshop has the code [a](b). Please check it and try again."
+    assert i18n.translate_error(exc, "en", escape=escape_markdown) == (
+        "No workshop has the code \\[a\\]\\(b\\). Please check it and try again.")

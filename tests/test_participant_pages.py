@@ -51,6 +51,15 @@ def test_unknown_code_is_explained(db, demo):
     assert db.conn.execute("SELECT count(*) FROM participant").fetchone()[0] == 0
 
 
+def test_code_from_the_url_is_shown_literally(db, demo):
+    at = open_page(code="![x](http://evil.example/a.png)")
+    [error] = at.error
+    # Every markdown character is escaped, so the image syntax is shown as typed, never loaded.
+    assert error.value.startswith("No workshop has the code \\!\\[X\\]\\(HTTP\\:")
+    assert error.value.replace("\\", "") == (
+        "No workshop has the code ![X](HTTP://EVIL.EXA. Please check it and try again.")  # codes keep 20 characters
+
+
 def test_join_by_link_puts_token_in_url(db, demo):
     workshop, _ = demo
     at = open_page(code=workshop["code"])
