@@ -78,14 +78,14 @@ def _remember_language(key: str, participant_id: int | None) -> None:
         workshops.set_participant_language(get_db(), participant_id, st.session_state[key])
 
 
-def translate_error(exc: RuleError, workshop: dict | None = None) -> str:
+def translate_error(exc: RuleError, workshop: dict | None = None, escape=None) -> str:
     """A rule's refusal in the session's language."""
-    return i18n.translate_error(exc, session_language(workshop))
+    return i18n.translate_error(exc, session_language(workshop), escape=escape)
 
 
 def show_error(exc: RuleError, workshop: dict | None = None) -> None:
     """Show a rule's refusal in the session's language."""
-    st.error(i18n.translate_error(exc, session_language(workshop), escape=escape_markdown), icon=":material/warning:")
+    st.error(translate_error(exc, workshop, escape=escape_markdown), icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- participants
