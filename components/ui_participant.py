@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import results, rules, ui_live, workshops
 from components.rules import RuleError
-from components.text import dots_symbols, escape_markdown
+from components.text import dots_symbols, escape_markdown, inline_code
 from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
@@ -41,7 +41,8 @@ def render_join(prefill_code: str | None) -> None:
         if code:
             message = _("No workshop has the code {code}. Please check it and try again.") if workshop is None \
                 else _("This workshop has ended.")
-            st.error(message.format(code=escape_markdown(rules.normalise_code(code))), icon=":material/warning:")
+            # A code span, not escaping: escaped "http://…" would still become a link.
+            st.error(message.format(code=inline_code(rules.normalise_code(code))), icon=":material/warning:")
         with st.form("join_code_form"):
             typed = st.text_input(_("Join code"), max_chars=12, placeholder="ABC234",
                                   help=_("The code is on the screen at the front of the room."))
