@@ -5,8 +5,10 @@ python .ci/audit_pins.py requirements.txt requirements-dev.txt
 pip-audit asks PyPI's per-release endpoint (/pypi/NAME/VERSION/json). Some registries and
 mirrors serve only the per-project endpoint (/pypi/NAME/json), whose vulnerability list is
 that of the newest release. So: per-release data when served; otherwise the project's data
-when the pin is the newest release; otherwise the pin cannot be checked here, which fails
-too unless .ci/audit-allow.txt names it with a reason. Standard library only.
+when the pin is the newest release. A pin that a newer release has overtaken cannot be checked
+here: it is reported as 'overtaken' (bump it) and does not fail, because CI must not turn red on
+the day an upstream project publishes a release. A pin missing from the index fails unless
+.ci/audit-allow.txt names it with a reason. Standard library only.
 """
 
 from __future__ import annotations
@@ -64,30 +66,33 @@ def fetch_json(url: str) -> dict | None:
 
 
 def audit_pin(name: str, version: str, fetch=fetch_json) -> tuple[str, list[str]]:
-    """('ok' | 'vulnerable' | 'unchecked', advisory ids or a reason)."""
+    """('ok' | 'vulnerable' | 'overtaken' | 'unchecked', advisory ids or a reason)."""
     release = fetch(f"{INDEX}/{name}/{version}/json")
     if release is None:
         project = fetch(f"{INDEX}/{name}/json")
         if project is None:
             return "unchecked", ["not on the index"]
         if project["info"]["version"] != version:
-            return "unchecked", [f"vulnerability data served only for the newest release, {project['info']['version']}"]
+            newest = project["info"]["version"]
+            return "overtaken", [f"newest release is {newest}; this index serves vulnerability data only for it"]
         release = project
     ids = [v["id"] for v in release.get("vulnerabilities", []) if not v.get("withdrawn")]
     return ("vulnerable" if ids else "ok"), ids
 
 
 def main(argv: list[str]) -> int:
-    """Print one line per pin; return 1 when any pin is vulnerable or unchecked and not allowed."""
-    pins, allowed, failed = read_pins(argv or ["requirements.txt"]), read_allowed(), 0
+    """Print one line per pin; return 1 when any pin is vulnerable, or unchecked and not allowed."""
+    pins, allowed, failed, verdicts = read_pins(argv or ["requirements.txt"]), read_allowed(), 0, []
     for name, version in sorted(pins.items()):
-        verdict, details = audit_pin(name, version)
+        verdict, details = audit_pin(name, version, fetch_json)
         reason = allowed.get(f"{name}=={version}")
-        if verdict == "unchecked" and reason:
+        if verdict in ("unchecked", "overtaken") and reason:
             verdict, details = "allowed", details + [reason]
         failed += verdict in ("vulnerable", "unchecked")
+        verdicts.append(verdict)
         print(f"{verdict:<10} {name}=={version}  {'; '.join(details)}")
-    print(f"\n{len(pins)} pins, {failed} failing")
+    overtaken = sum(audit_verdict == "overtaken" for audit_verdict in verdicts)
+    print(f"\n{len(pins)} pins, {failed} failing, {overtaken} overtaken by a newer release (bump them)")
     return 1 if failed else 0
 
 

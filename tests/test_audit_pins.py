@@ -20,14 +20,27 @@ INDEX = {
 
 
 def test_audit_reads_per_release_then_project_data_and_never_passes_what_it_cannot_check():
+    """An overtaken pin is reported apart (a warning): an upstream release must not fail CI."""
     assert audit_pins.audit_pin("bad", "1.0", INDEX.get) == ("vulnerable", ["PYSEC-1"])
     assert audit_pins.audit_pin("newest", "2.0", INDEX.get) == ("ok", [])
     assert audit_pins.audit_pin("newest-bad", "1.1", INDEX.get) == ("vulnerable", ["GHSA-2"])
     verdict, why = audit_pins.audit_pin("older", "2.9", INDEX.get)
-    assert verdict == "unchecked" and "3.0" in why[0]
+    assert verdict == "overtaken" and "3.0" in why[0]
     assert audit_pins.audit_pin("missing", "1.0", INDEX.get) == ("unchecked", ["not on the index"])
 
 
 def test_audit_reads_every_exact_pin(tmp_path):
     (tmp_path / "r.txt").write_text("-r other.txt\n# c\nJinja2==3.1.6\nuvicorn[standard]==0.54.0\nrange>=1\n")
     assert audit_pins.read_pins([str(tmp_path / "r.txt")]) == {"jinja2": "3.1.6", "uvicorn": "0.54.0"}
+
+
+def test_audit_fails_on_a_vulnerable_or_missing_pin_but_not_on_an_overtaken_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(audit_pins, "fetch_json", INDEX.get)
+    monkeypatch.setattr(audit_pins, "ALLOW_FILE", tmp_path / "none.txt")
+    (tmp_path / "old.txt").write_text("older==2.9\nnewest==2.0\n")
+    (tmp_path / "bad.txt").write_text("older==2.9\nbad==1.0\n")
+    (tmp_path / "gone.txt").write_text("missing==1.0\n")
+    assert audit_pins.main([str(tmp_path / "old.txt")]) == 0
+    assert "2 pins, 0 failing, 1 overtaken" in capsys.readouterr().out
+    assert audit_pins.main([str(tmp_path / "bad.txt")]) == 1
+    assert audit_pins.main([str(tmp_path / "gone.txt")]) == 1
