@@ -224,6 +224,8 @@ def update_catalog(language: str, template: Catalog) -> dict[str, int]:
     catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
     obsolete = len(catalog.obsolete)
     catalog.obsolete.clear()
+    # Plural-Forms follow the installed Babel's CLDR rules (an old header would keep stale ones).
+    catalog._num_plurals = catalog._plural_expr = None
     catalog.project, catalog.version, catalog.fuzzy = PROJECT, "1", False
     catalog.language_team = f"{language} <hub-workshop>"
     catalog.last_translator = MACHINE_TRANSLATOR
