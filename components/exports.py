@@ -22,7 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from components import analysis, analysis_charts, workshops
+from components import analysis, analysis_charts, i18n, workshops
 from components.rules import RuleError
 from components.storage import read_snapshot
 
@@ -336,7 +336,7 @@ def build_html(res: WorkshopResults) -> bytes:
     """A self-contained report (plotly.js inline, works offline) with charts, rules and methodology."""
     esc = html.escape
     w = res.workshop
-    parts = [f"<!DOCTYPE html><html lang='{esc(w['language'])}'><head><meta charset='utf-8'>",
+    parts = [f"<!DOCTYPE html><html lang='{esc(i18n.html_lang(w['language']))}'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
              f"<title>{esc(w['title'])} — results</title><style>{REPORT_CSS}</style></head><body>",
              f"<h1>{esc(w['title'])}</h1>",

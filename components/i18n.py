@@ -39,28 +39,81 @@ def language_name(code: str) -> str:
         return code
 
 
-@lru_cache(maxsize=None)
-def translator(language: str) -> gettext.NullTranslations:
-    """Return a gettext translator for a language (English falls back to the msgids)."""
+# Where a catalog lacks a message, these languages borrow from their nearest neighbours first.
+FALLBACKS = {"bs": ("hr", "sr_Latn")}
+# A bare "sr" (or sr-RS) is Cyrillic, the official script; sr-Latn picks the Latin catalog.
+DEFAULT_SCRIPTS = {"sr": "Cyrl"}
+
+
+def compile_catalog(language: str) -> gettext.NullTranslations:
+    """Compile one language's .po file in memory (English and unknown codes give the msgids)."""
     path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if language == DEFAULT_LANGUAGE or not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, catalog)  # untranslated entries are left out, so the fallbacks answer them
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 
 
-def pick_language(chosen: str | None, workshop_language: str | None, browser_locale: str | None) -> str:
-    """Choose the participant's choice, then the workshop's language, then the browser's, then English."""
+@lru_cache(maxsize=None)
+def translator(language: str) -> gettext.NullTranslations:
+    """Return a gettext translator for a language, with its neighbour languages as fallbacks."""
+    translations = compile_catalog(language)
+    for neighbour in FALLBACKS.get(language, ()):
+        translations.add_fallback(compile_catalog(neighbour))
+    return translations
+
+
+def match_language(tag: str | None) -> str | None:
+    """Map a language tag (cs-CZ, sr-Latn-RS, sr_Cyrl, EN) onto a shipped language code, or None."""
+    parts = [part for part in (tag or "").strip().replace("_", "-").split("-") if part]
+    if not parts or not parts[0].isalpha():
+        return None
+    language = parts[0].lower()
+    scripts = [part.title() for part in parts[1:] if len(part) == 4 and part.isalpha()]
+    script = scripts[0] if scripts else DEFAULT_SCRIPTS.get(language)
     available = available_languages()
-    for candidate in (chosen, workshop_language, browser_locale):
-        code = (candidate or "").replace("-", "_").split("_")[0].lower()
-        if code in available:
+    if script and f"{language}_{script}" in available:
+        return f"{language}_{script}"
+    return language if language in available else None
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """Return the tags of an Accept-Language header, most wanted first (q=0 and '*' dropped)."""
+    weighted = []
+    for position, item in enumerate((header or "").split(",")):
+        tag, _sep, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _eq, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag.strip() and tag.strip() != "*" and quality > 0:
+            weighted.append((-quality, position, tag.strip()))
+    return [tag for _quality, _position, tag in sorted(weighted)]
+
+
+def pick_language(chosen: str | None, workshop_language: str | None, browser: str | None) -> str:
+    """The participant's choice, else the browser's languages in order, else the workshop's, else English.
+
+    `browser` is an Accept-Language header or a single tag such as "cs-CZ".
+    """
+    for candidate in (chosen, *parse_accept_language(browser), workshop_language):
+        code = match_language(candidate)
+        if code:
             return code
     return DEFAULT_LANGUAGE
+
+
+def html_lang(language: str) -> str:
+    """Return a language code as an HTML lang attribute (sr_Latn -> sr-Latn)."""
+    return language.replace("_", "-")
 
 
 # RuleError params that carry data the UI shows translated: phase codes (by their staff-screen

@@ -278,7 +278,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             # Nothing was written: tell the person to try again instead of showing a crash.
-            raise Busy("The workshop is very busy right now and this was not saved. Please try again.") from exc
+            raise Busy("The system is overloaded right now, so nothing was saved. Please try again in a moment.") from exc
         raise
     try:
         yield db

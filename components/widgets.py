@@ -42,8 +42,10 @@ def get_db():
 # ---------------------------------------------------------------- language
 
 def session_language(workshop: dict | None = None) -> str:
-    """Return the language for this session: chosen, workshop's, browser's, then English."""
-    browser = getattr(st.context, "locale", None)
+    """Return the language for this session: chosen, browser's, workshop's, then English."""
+    # The whole Accept-Language list (a phone may put English first and Czech second), then the
+    # language the browser reports to the page.
+    browser = ",".join(filter(None, [st.context.headers.get("Accept-Language"), getattr(st.context, "locale", None)]))
     # Fragments rerun without the workshop at hand: remember its language for them.
     workshop_language = (workshop or {}).get("language") or st.session_state.get("workshop_language")
     return i18n.pick_language(st.session_state.get("language"), workshop_language, browser)
@@ -63,8 +65,8 @@ def render_language_picker(participant: dict | None = None, workshop: dict | Non
                            key: str = "language_choice") -> str:
     """Let anyone pick the interface language; remember it with the participant."""
     codes = list(i18n.available_languages())
-    if st.session_state.get(key) not in codes:
-        st.session_state[key] = session_language(workshop)
+    # Always show the language in use (set before the widget is drawn), so any other entry is a change.
+    st.session_state[key] = session_language(workshop)
     where.selectbox("🌐 " + gettext(workshop)("Language"), codes, key=key, format_func=i18n.language_name,
                     label_visibility="collapsed", on_change=_remember_language,
                     args=(key, participant["id"] if participant else None))

@@ -296,7 +296,7 @@ def test_a_busy_database_refuses_politely_and_writes_nothing(db_path, db, voting
     phone.conn.execute("PRAGMA busy_timeout = 50")  # instead of waiting the full 10 s
     db.conn.execute("BEGIN IMMEDIATE")  # another writer holds the lock
     try:
-        with pytest.raises(storage.Busy, match="very busy right now"):
+        with pytest.raises(storage.Busy, match="overloaded right now, so nothing was saved"):
             workshops.place_dot(phone, ana, p1, expected_on_item=0)
     finally:
         db.conn.execute("ROLLBACK")
