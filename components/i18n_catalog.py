@@ -32,12 +32,26 @@ DATA_LOCATION = "workshop_data/reference.json"
 KEYWORDS = {"_": None, "n_": (1, 2), "ngettext": (1, 2), "RuleError": None, "Busy": None}
 # Only these top-level folders hold interface code; everything else (tests, .venv, bench) is skipped.
 SOURCE_DIRS = ("pages", "components")
-# Every language we ship besides English (the msgids).
-SHIPPED_LANGUAGES = ("bg", "cs", "hr", "hu", "pl", "ro", "sk", "sl", "uk")
+# Every language we ship besides English (the msgids). Serbian ships in both scripts; the folder
+# names follow Babel (sr_Latn, sr_Cyrl), and i18n.pick_language maps browser tags onto them.
+SHIPPED_LANGUAGES = ("bg", "bs", "cs", "el", "et", "hr", "hu", "ka", "lt", "lv", "mk", "pl", "ro",
+                     "sk", "sl", "sq", "sr_Cyrl", "sr_Latn", "tr", "uk")
 MACHINE_TRANSLATOR = "machine translation, awaiting native review"
+# How each catalog was made, and whether a native speaker has reviewed it (the README's table
+# and every catalog's header say the same). Change a line when a native speaker signs it off.
+FIRST_ROUND = "machine translation, corrected after a review by a fluent reviewer"
+NEW_ROUND = "machine translation by a fluent translator, checked against the glossary"
+CATALOG_STATUS = {
+    **{language: (FIRST_ROUND, "no") for language in ("bg", "cs", "hr", "hu", "pl", "ro", "sk", "sl", "uk")},
+    **{language: (NEW_ROUND, "no") for language in ("bs", "el", "et", "ka", "lt", "lv", "mk", "sq",
+                                                     "sr_Cyrl", "sr_Latn", "tr")},
+}
 HEADER_COMMENT = """# Hub Workshop interface text, language: {language}.
+# Made by: {made}.
+# Reviewed by a native speaker: {reviewed}.
 # Updated by `python -m components.i18n_catalog`: translate empty msgstr entries only;
-# msgids come from the code (gettext, RuleError) and workshop_data/reference.json."""
+# msgids come from the code (gettext, RuleError) and workshop_data/reference.json.
+# Terms: see glossary.json beside this folder's LC_MESSAGES (tests/test_i18n.py checks them)."""
 
 
 @dataclass
@@ -229,7 +243,8 @@ def update_catalog(language: str, template: Catalog) -> dict[str, int]:
     catalog.project, catalog.version, catalog.fuzzy = PROJECT, "1", False
     catalog.language_team = f"{language} <hub-workshop>"
     catalog.last_translator = MACHINE_TRANSLATOR
-    catalog.header_comment = HEADER_COMMENT.format(language=language)
+    made, reviewed = CATALOG_STATUS.get(language, (MACHINE_TRANSLATOR, "no"))
+    catalog.header_comment = HEADER_COMMENT.format(language=language, made=made, reviewed=reviewed)
     write_catalog(catalog, language)
     ids = [m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id]
     return {"messages": len(ids), "new": len(set(ids) - before), "obsolete": obsolete,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.catalog import Catalog
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +18,10 @@ from components.text import escape_markdown
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = i18n_catalog.SHIPPED_LANGUAGES
 OWN_NAMES = {"en": "English", "cs": "Čeština", "sk": "Slovenčina", "pl": "Polski", "hu": "Magyar",
-             "ro": "Română", "bg": "Български", "hr": "Hrvatski", "sl": "Slovenščina", "uk": "Українська"}
+             "ro": "Română", "bg": "Български", "hr": "Hrvatski", "sl": "Slovenščina", "uk": "Українська",
+             "sr_Latn": "Srpski (latinica)", "sr_Cyrl": "Српски (ћирилица)", "sq": "Shqip",
+             "mk": "Македонски", "bs": "Bosanski", "el": "Ελληνικά", "tr": "Türkçe", "lt": "Lietuvių",
+             "lv": "Latviešu", "et": "Eesti", "ka": "ქართული"}
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +145,45 @@ def test_plural_forms_follow_the_language(language):
             assert len(forms(message)) == nplurals, (language, message.id)
 
 
+# English term -> how it is found in a msgid. "dot" is looked for after "dot voting" is taken out.
+GLOSSARY_TERMS = {
+    "dot voting": r"\bdot[- ]voting\b", "dot": r"\bdots?\b", "priority": r"\bpriorit(?:y|ies)\b",
+    "workshop": r"\bworkshops?\b", "facilitator": r"\bfacilitators?\b", "join code": r"\bjoin codes?\b",
+    "ballot": r"\bballots?\b", "results": r"\bresults?\b",
+}
+
+
+def read_glossary(language: str) -> dict:
+    """Return a language's glossary.json: {"terms": {english: {"use", "match"}}, "exceptions"}."""
+    return json.loads((i18n_catalog.LOCALES_DIR / language / "glossary.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_glossary_terms_are_used_where_the_english_term_appears(language):
+    """Every msgid with a glossary term is translated with one of that term's accepted stems."""
+    glossary = read_glossary(language)
+    assert set(glossary["terms"]) == set(GLOSSARY_TERMS)
+    misses = []
+    for msgid, message in catalog_messages(language).items():
+        english = msgid.lower()
+        for term, pattern in GLOSSARY_TERMS.items():
+            found = re.search(pattern, english.replace("dot voting", "") if term == "dot" else english)
+            if not found or f"{term}: {msgid}" in glossary.get("exceptions", {}):
+                continue
+            stems = [stem.lower() for stem in glossary["terms"][term]["match"]]
+            for text in forms(message):
+                if not any(stem in text.lower() for stem in stems):
+                    misses.append(f"{term}: {msgid} -> {text}")
+    assert misses == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_header_says_how_it_was_made_and_whether_reviewed(language):
+    made, reviewed = i18n_catalog.CATALOG_STATUS[language]
+    header = i18n_catalog.catalog_path(language).read_text(encoding="utf-8").split("msgid", 1)[0]
+    assert f"# Made by: {made}.\n# Reviewed by a native speaker: {reviewed}.\n" in header
+
+
 def test_czech_plurals_pick_the_right_form():
     n_ = i18n.translator("cs").ngettext
     one, many = "You can submit {n} more priority.", "You can submit {n} more priorities."
@@ -147,6 +192,23 @@ def test_czech_plurals_pick_the_right_form():
     assert "2 priority" in texts[2]
     assert "5 priorit" in texts[5]
     assert len(set(n_(one, many, n) for n in (1, 2, 5))) == 3
+
+
+PLURAL_PROBES = (0, 1, 2, 3, 5, 11, 21, 22, 25, 101)
+CLDR_ORDER = ("zero", "one", "two", "few", "many", "other")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_form_picked_for_each_count_follows_babel(language):
+    """gettext picks, for n = 0, 1, 2, 3, 5, 11, 21, 22, 25, 101, the form of n's CLDR category."""
+    rule = Locale.parse(language).plural_form
+    # Categories that whole numbers reach (cs "many" is for fractions only), in gettext's order.
+    reached = {rule(n) for n in range(0, 1000)}
+    categories = [tag for tag in CLDR_ORDER if tag in reached]
+    message = catalog_messages(language)["{n} participant"]
+    n_ = i18n.translator(language).ngettext
+    for n in PLURAL_PROBES:
+        assert n_("{n} participant", "{n} participants", n) == forms(message)[categories.index(rule(n))], (language, n)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -192,12 +254,64 @@ def test_country_names_are_in_the_language():
 # ---------------------------------------------------------------- choosing and naming languages
 
 def test_pick_language_order():
+    """The participant's choice, then the browser, then the workshop, then English."""
     assert i18n.pick_language("sk", "pl", "cs-CZ") == "sk"
-    assert i18n.pick_language(None, "pl", "cs-CZ") == "pl"
-    assert i18n.pick_language(None, None, "cs-CZ") == "cs"
-    assert i18n.pick_language(None, None, None) == "en"
-    assert i18n.pick_language("xx", "en", "cs-CZ") == "en"     # an unknown choice falls through
+    assert i18n.pick_language(None, "en", "cs-CZ") == "cs"       # a Czech phone in an English workshop
+    assert i18n.pick_language(None, "pl", "de-DE") == "pl"       # a browser language we do not ship
     assert i18n.pick_language(None, None, "de-DE") == "en"
+    assert i18n.pick_language(None, None, None) == "en"
+    assert i18n.pick_language("xx", "en", "cs-CZ") == "cs"       # an unknown choice falls through
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("de-DE,de;q=0.9,cs;q=0.8,en;q=0.7", "cs"),                  # every entry is read, not only the first
+    ("en-US,en;q=0.9,cs;q=0.8", "en"),
+    ("cs;q=0.5, sk;q=0.9", "sk"),                                 # by weight, not by position
+    ("sk;q=0, cs", "cs"),                                         # q=0 means "not this one"
+    ("*, hu;q=0.2", "hu"),
+    ("sr-Latn-RS,sr;q=0.9", "sr_Latn"),
+    ("sr-RS,en;q=0.5", "sr_Cyrl"),
+    ("sr-Cyrl", "sr_Cyrl"),
+    ("sr", "sr_Cyrl"),
+    ("SR-LATN", "sr_Latn"),
+    ("bs-BA,hr;q=0.8", "bs"),
+    ("x-klingon;q=bad, , ;q=1", "pl"),                            # garbage falls through to the workshop's
+])
+def test_browser_languages_from_a_real_accept_language_header(header, expected):
+    assert i18n.pick_language(None, "pl", header) == expected
+
+
+def test_chosen_script_subtags_work_end_to_end():
+    for code in ("sr_Latn", "sr_Cyrl"):
+        assert i18n.pick_language(code, "en", "cs-CZ") == code
+        assert i18n.translator(code).gettext("Join") != "Join"
+    assert i18n.language_name("sr_Latn").startswith("Srpski")
+    assert i18n.language_name("sr_Cyrl").startswith("Српски")
+    assert i18n.html_lang("sr_Latn") == "sr-Latn"
+
+
+def test_bosnian_falls_back_to_croatian_then_serbian_latin(tmp_path, monkeypatch):
+    """A message missing from bs is answered by hr, and one missing from both by sr_Latn."""
+    def write(language, entries):
+        catalog = Catalog(locale=language)
+        for msgid, msgstr in entries.items():
+            catalog.add(msgid, msgstr)
+        i18n_catalog.write_catalog(catalog, language)
+
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    monkeypatch.setattr(i18n_catalog, "LOCALES_DIR", tmp_path)
+    i18n.translator.cache_clear()
+    i18n.available_languages.cache_clear()
+    write("bs", {"Join": "Pridruži se (bs)"})
+    write("hr", {"Join": "Pridruži se (hr)", "Submit": "Pošalji (hr)"})
+    write("sr_Latn", {"Join": "Pridruži se (sr)", "Submit": "Pošalji (sr)", "Details": "Detalji (sr)"})
+    try:
+        gettext_bs = i18n.translator("bs").gettext
+        assert [gettext_bs(m) for m in ("Join", "Submit", "Details", "Remove")] == [
+            "Pridruži se (bs)", "Pošalji (hr)", "Detalji (sr)", "Remove"]
+    finally:
+        i18n.translator.cache_clear()
+        i18n.available_languages.cache_clear()
 
 
 def test_languages_are_named_in_their_own_language():
