@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test bench audit init messages clean-venv
+.PHONY: run test test-repeat bench audit init messages clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ run: init
 
 test: $(VENV)/.dev-installed node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+# Find flaky tests: N runs in a row beside a busy CPU, each `make test` on a fresh clone of HEAD
+# (commit first), or TESTS="tests/browser ..." repeated in this checkout. No retries, ever.
+N ?= 10
+test-repeat: $(VENV)/.dev-installed node_modules/.package-lock.json
+	$(BIN)/python .ci/test_repeat.py --runs $(N) $(if $(TESTS),--tests "$(TESTS)")
 
 # axe-core (accessibility checks in the browser tests), pinned in package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json

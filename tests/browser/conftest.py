@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -106,15 +107,37 @@ def shot(page, artifacts: Path, name: str) -> Path:
     return path
 
 
+# Ready: the app has drawn something, its script (or fragment) run is over, no widget is still a
+# skeleton (Streamlit loads widget code lazily and draws a placeholder meanwhile), the web fonts
+# have loaded and the browser has painted twice since (so a screenshot shows the finished frame).
+IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.dataset.testScriptState === 'notRunning'
+    && !!document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')
+    && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+PAINTED = "() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"
+
+
 def wait_idle(page, timeout: float = 15_000) -> None:
-    """Wait until Streamlit has finished its current run."""
-    page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']",
-                           timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout)
-    page.wait_for_timeout(300)
+    """Wait until Streamlit has finished its current run and the result is painted."""
+    page.wait_for_function(IDLE, timeout=timeout, polling=50)
+    page.evaluate(PAINTED)
+
+
+def dots_left(left: int, budget: int) -> str:
+    """The ballot's counter text exactly as the English interface writes it."""
+    return f"{left} of {budget} {'dot' if left == 1 else 'dots'} left"
+
+
+def wait_until(predicate, timeout: float = 10.0, every: float = 0.02) -> float:
+    """Poll a condition outside the browser (e.g. a database row); return the seconds it took."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(every)
+    return time.monotonic() - started
 
 
 def staff_login(page, url: str, username: str) -> None:

@@ -74,9 +74,9 @@ def assert_accessible(page, name: str) -> None:
     assert not blocking, f"{name}: " + "; ".join(f"{v['id']} ({v['impact']}) at {v['targets'][:3]}" for v in blocking)
 
 
-def phone_context(browser):
-    """A 390 px phone."""
-    return browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+def phone_context(browser, locale: str = "en-US"):
+    """A 390 px phone whose browser asks for `locale`."""
+    return browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale=locale)
 
 
 def log_in(page, url: str, username: str, landing: str) -> None:
@@ -104,7 +104,7 @@ def test_phone_pages_pass_axe_and_a_dot_can_be_placed_by_keyboard(live_server, b
     token = page.url.split("t=")[1]
     participant = workshops.get_participant(db, token)
     workshops.set_phase(db, question["id"], "voting", "test")
-    page.get_by_text("5 of 5 dots left").first.wait_for(timeout=10_000)
+    page.get_by_text("5 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
     wait_idle(page)
     shot(page, artifacts, "a11y-phone-ballot")
     assert_accessible(page, "participant ballot (390)")
@@ -119,13 +119,13 @@ def test_phone_pages_pass_axe_and_a_dot_can_be_placed_by_keyboard(live_server, b
     else:
         pytest.fail("Tab never reached an 'Add dot' button")
     page.keyboard.press("Enter")
-    page.get_by_text("4 of 5 dots left").first.wait_for(timeout=10_000)
+    page.get_by_text("4 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
     assert workshops.count_dots_used(db, question["id"], participant["id"]) == 1
     # Focus must survive the rerun well enough that Space on the focused button works too.
     wait_idle(page)
     page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).first.focus()
     page.keyboard.press("Space")
-    page.get_by_text("3 of 5 dots left").first.wait_for(timeout=10_000)
+    page.get_by_text("3 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
     assert workshops.count_dots_used(db, question["id"], participant["id"]) == 2
     context.close()
 
@@ -160,7 +160,7 @@ def test_staff_pages_and_both_projector_themes_pass_axe(live_server, browser, ar
     assert_chart_alternatives(page, "projector dark")
     assert_accessible(page, "projector dark (1920)")
 
-    page.get_by_text("Dark theme").click()
+    page.get_by_text("Dark theme", exact=True).click()
     page.wait_for_url("**theme=light*")
     page.wait_for_function("getComputedStyle(document.querySelector('.stApp')).backgroundColor === 'rgb(255, 255, 255)'")
     page.wait_for_selector(".js-plotly-plot text.bartext")
@@ -200,10 +200,10 @@ def test_ballot_in_another_language_passes_axe(live_server, browser, artifacts, 
         workshops.set_phase(db, question["id"], "voting", "test")
     participant = workshops.join_workshop(db, live_server.code)
     db.close()
-    context = phone_context(browser)
+    context = phone_context(browser, locale="de-DE")  # a language we do not ship: the workshop's is used
     page = context.new_page()
     page.goto(f"{live_server.url}/?t={participant['token']}")
-    page.get_by_text(expected).first.wait_for(timeout=SLOW)
+    page.get_by_text(expected, exact=True).first.wait_for(timeout=SLOW)
     wait_idle(page)
     shot(page, artifacts, f"phone-ballot-{language}")
     assert_accessible(page, f"ballot {language} (390)")

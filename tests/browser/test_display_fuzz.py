@@ -96,17 +96,18 @@ def test_hostile_text_is_shown_literally_everywhere(live_server, browser, artifa
     phone = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
     page = phone.new_page()
     page.goto(f"{live_server.url}/?t={seeded['tokens'][0]}")
-    page.get_by_text("5 of 5 dots left").first.wait_for(timeout=SLOW)
+    page.get_by_text("5 of 5 dots left", exact=True).first.wait_for(timeout=SLOW)
     wait_idle(page)
     for expander in page.get_by_text("Details", exact=True).all():
         expander.click()
-    page.wait_for_timeout(300)
+    page.wait_for_function("want => want.every(t => document.querySelector('[data-testid=stMain]')"
+                           ".innerText.includes('details: ' + t))", arg=SHOWN, timeout=SLOW)
     shown = page.evaluate("document.querySelector('[data-testid=stMain]').innerText")
     for text in SHOWN:
         assert text in shown, f"ballot does not show {text!r} literally"
         assert f"details: {text}" in shown, f"ballot details do not show {text!r} literally"
     assert seeded["long_title"] in shown and seeded["long_details"] in shown
-    assert page.get_by_text("Traceback").count() == 0
+    assert page.get_by_text("Traceback", exact=True).count() == 0
     assert_inert(page, "phone ballot")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "ballot scrolls sideways"
     shot(page, artifacts, "fuzz-01-ballot-390")
@@ -118,8 +119,8 @@ def test_hostile_text_is_shown_literally_everywhere(live_server, browser, artifa
     staff_login(page, live_server.url, "facilitator")
     # In-app link: a fresh page load of /projector does not restore the login on its first run.
     page.get_by_role("link", name="Open the projector screen").click()
-    page.wait_for_selector(".js-plotly-plot .ytick text", timeout=SLOW, state="attached")
-    page.wait_for_timeout(1500)
+    page.wait_for_function(f"want => want.every(t => ({Y_TICKS})().some(tick => tick.includes(t)))",
+                           arg=SHOWN, timeout=SLOW)
     ticks = page.evaluate(Y_TICKS)
     for text in SHOWN:
         assert any(text in tick for tick in ticks), f"projector chart label lost {text!r}: {ticks}"

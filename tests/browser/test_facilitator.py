@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from components import workshops
-from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle
+from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle, wait_until
 
 BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]
     .some(t => t.textContent.trim() === '1')"""
@@ -29,7 +29,7 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     page.get_by_text("Phase changed to Voting.", exact=True).wait_for()
     assert workshops.get_question(db, question["id"])["phase"] == "voting"
     page.get_by_role("button", name="Show results live").click()
-    page.get_by_text("Results live").first.wait_for()
+    page.get_by_text("Results live", exact=True).first.wait_for()
     wait_idle(page)
     assert workshops.get_question(db, question["id"])["results_visibility"] == "live"
     shot(page, artifacts, "facilitator-01-run")
@@ -44,14 +44,12 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     participant.goto(f"{live_server.url}/?code={live_server.code}")
     wait_idle(participant)
     participant.get_by_role("button", name="Join").click()
-    participant.get_by_text("5 of 5 dots left").first.wait_for()
+    participant.get_by_text("5 of 5 dots left", exact=True).first.wait_for()
     wait_idle(participant)
 
     clicked = time.monotonic()
     participant.get_by_role("button", name="Add dot").first.click()
-    while not db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] and time.monotonic() - clicked < 10:
-        time.sleep(0.02)
-    stored = time.monotonic() - clicked
+    stored = wait_until(lambda: db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 1)
     page.wait_for_function(BAR_WITH_ONE_DOT, timeout=10_000, polling=50)
     delay = time.monotonic() - clicked
     print(f"dot -> projector delay: {delay:.2f} s (stored after {stored:.2f} s)")
@@ -61,16 +59,16 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
 
     token = participant.url.split("t=")[1]
     assert token not in page.content()
-    page.wait_for_timeout(500)
+    wait_idle(page)
     shot(page, artifacts, "projector-dark-1920")
     assert page.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"] + 40
     assert page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor") == "rgb(0, 0, 0)"
 
-    page.get_by_text("Dark theme").click()
+    page.get_by_text("Dark theme", exact=True).click()
     page.wait_for_url("**theme=light*")
     page.wait_for_function("getComputedStyle(document.querySelector('.stApp')).backgroundColor === 'rgb(255, 255, 255)'")
     page.wait_for_function(BAR_WITH_ONE_DOT, timeout=10_000)
-    page.wait_for_timeout(800)
+    wait_idle(page)
     shot(page, artifacts, "projector-light-1920")
 
     # Back to collecting: the projector follows by itself and shows the wall of priorities.
@@ -78,7 +76,7 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     ana = workshops.get_participant(db, token)
     workshops.submit_priority(db, ana, question["id"], "Mentoring between hubs & a small fund for translations <b>")
     page.get_by_text("Mentoring between hubs & a small fund for translations <b>", exact=True).wait_for(timeout=10_000)
-    page.wait_for_timeout(500)
+    wait_idle(page)
     shot(page, artifacts, "projector-wall-light-1920")
     phone.close()
     staff.close()

@@ -11,7 +11,7 @@ import io
 import openpyxl
 
 from components import workshops
-from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle
+from tests.browser.conftest import PHONE, PROJECTOR, dots_left, shot, staff_login, wait_idle
 
 SLOW = 60_000
 # name -> the priority each participant submits while collecting.
@@ -63,7 +63,7 @@ def place_dots(page, plan: dict[int, int], budget: int) -> None:
         for _ in range(dots):
             page.locator(f'li[data-priority="{priority_id}"]').get_by_role("button", name="Add dot").click()
             used += 1
-            page.get_by_text(f"{budget - used} of {budget} dot").first.wait_for(timeout=SLOW)
+            page.get_by_text(dots_left(budget - used, budget), exact=True).first.wait_for(timeout=SLOW)
     wait_idle(page)
 
 
@@ -90,7 +90,7 @@ def test_full_workshop_journey(live_server, browser, artifacts):
     assert workshops.get_question(db, question["id"])["phase"] == "voting"
     for name, (_context, page) in phones.items():
         # The phones follow the phase by polling (5 s), without a reload.
-        page.get_by_text(f"{budget} of {budget} dots left").first.wait_for(timeout=SLOW)
+        page.get_by_text(dots_left(budget, budget), exact=True).first.wait_for(timeout=SLOW)
     shot(phones["Ana"][1], artifacts, "journey-03-ballot-390")
 
     for name, votes in PLAN.items():
@@ -103,21 +103,21 @@ def test_full_workshop_journey(live_server, browser, artifacts):
     assert {pid: stored.get(pid, 0) for pid in titles_by_id} == expected
 
     facilitator.get_by_role("button", name="Show results live").click()
-    facilitator.get_by_text("Results live").first.wait_for(timeout=SLOW)
+    facilitator.get_by_text("Results live", exact=True).first.wait_for(timeout=SLOW)
     wait_idle(facilitator)
     facilitator.get_by_role("link", name="Open the projector screen").click()
     # Every bar carries its dot count: the projector's bar labels equal the planned totals.
     want_bars = sorted(str(n) for n in expected.values() if n)
     facilitator.wait_for_function(f"want => JSON.stringify(({BARS})().filter(t => t !== '0').sort())"
                                   " === JSON.stringify(want)", arg=want_bars, timeout=SLOW)
-    facilitator.wait_for_timeout(500)
+    wait_idle(facilitator)
     shot(facilitator, artifacts, "journey-05-projector-1920")
 
     facilitator.go_back()
     facilitator.get_by_role("button", name="Close voting").click(timeout=SLOW)
     facilitator.get_by_text("Phase changed to Closed.", exact=True).wait_for(timeout=SLOW)
     assert workshops.get_question(db, question["id"])["phase"] == "closed"
-    phones["Ana"][1].get_by_text("Voting has closed.").first.wait_for(timeout=SLOW)
+    phones["Ana"][1].get_by_text("Voting has closed.", exact=True).first.wait_for(timeout=SLOW)
     shot(phones["Ana"][1], artifacts, "journey-06-closed-390")
     for context, _page in phones.values():
         context.close()

@@ -32,7 +32,7 @@ def test_results_page_download_and_report(live_server, browser, artifacts):
     page.get_by_text("Placed at least one dot", exact=True).wait_for(timeout=SLOW)
     page.locator(".js-plotly-plot").first.wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
-    assert page.get_by_text("Traceback").count() == 0
+    assert page.get_by_text("Traceback", exact=True).count() == 0
     shot(page, artifacts, "organiser-01-results-1920")
 
     page.get_by_role("tab", name="Exports").click()
@@ -57,6 +57,6 @@ def test_results_page_download_and_report(live_server, browser, artifacts):
     page.goto(report.as_uri())
     page.locator(".js-plotly-plot .main-svg").first.wait_for()
     assert page.locator(".js-plotly-plot").count() == 3
-    assert page.get_by_text("<script>alert(1)</script>").first.is_visible()
+    assert page.get_by_text("<script>alert(1)</script>", exact=True).first.is_visible()
     shot(page, artifacts, "organiser-03-report")
     context.close()

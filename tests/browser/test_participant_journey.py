@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from components import workshops
-from tests.browser.conftest import PHONE, shot, wait_idle
+from tests.browser.conftest import PHONE, dots_left, shot, wait_idle
 
 
 def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
@@ -34,7 +34,7 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
     # every 60 s), so the ballot appears within seconds, without a reload.
     question = workshops.list_questions(db, live_server.workshop_id)[0]
     workshops.set_phase(db, question["id"], "voting", "test")
-    page.get_by_text("5 of 5 dots left").first.wait_for(timeout=5_000)
+    page.get_by_text("5 of 5 dots left", exact=True).first.wait_for(timeout=5_000)
     wait_idle(page)
     closes = datetime.now(timezone.utc) + timedelta(minutes=10)
     workshops.set_phase_deadline(db, question["id"], closes.isoformat(), "test")
@@ -44,12 +44,12 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
 
     for left in (4, 3, 2, 1, 0):
         page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).first.click()
-        page.get_by_text(f"{left} of 5 dot").first.wait_for()
+        page.get_by_text(dots_left(left, 5), exact=True).first.wait_for()
     shot(page, artifacts, "phone-05-five-dots")
     assert workshops.count_dots_used(db, question["id"], participant["id"]) == 5
 
     page.reload()
-    page.get_by_text("0 of 5 dots left").first.wait_for()
+    page.get_by_text("0 of 5 dots left", exact=True).first.wait_for()
     wait_idle(page)
     shot(page, artifacts, "phone-06-after-reload")
     assert page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).count() == 0
