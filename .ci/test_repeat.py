@@ -46,7 +46,7 @@ def run_once(index: int, tests: str | None, keep: bool) -> dict:
     env = dict(os.environ, HUB_REQUIRE_BROWSER="1")
     workdir = None
     if tests:
-        command, cwd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        command, cwd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider",
                         *tests.split()], ROOT
     else:
         workdir = Path(tempfile.mkdtemp(prefix=f"hub-repeat-{index}-"))

@@ -74,9 +74,10 @@ export default function (component) {
       button.disabled = disabled;
       button.dataset.focusKey = `${action}-${item.id}`;
       button.setAttribute("aria-describedby", titleId);
+      button.setAttribute("aria-label", label);  // also when a narrow screen shows only the sign
       const icon = el("span", "hub-sign", sign);
       icon.setAttribute("aria-hidden", "true");
-      button.append(icon, el("span", null, label));
+      button.append(icon, el("span", "hub-label", label));
       button.addEventListener("click", () => vote(item, action, button));
       row.append(button);
     }
