@@ -207,7 +207,20 @@ def test_closed_hides_results_until_revealed(db, voting):
     table = at.dataframe[0].value
     assert list(table.columns) == ["rank", "title", "dots", "mine"]
     top = table.iloc[0]
-    assert (top["rank"], top["dots"], top["mine"]) == (1, 1, "●")
+    assert (top["rank"], top["dots"], top["mine"]) == (1, 1, 1)
+    shown = next(html.proto.body for html in at.get("html") if "hub-results" in html.proto.body)
+    assert "<span class='hub-rank'>1</span>" in shown and "Your dots: ●" in shown
+
+
+def test_phone_results_list_escapes_titles_and_shows_own_dots():
+    from components.ui_participant import results_list_html
+    shown = results_list_html([{"rank": 1, "title": "<img src=x onerror=alert(1)>", "dots": 4, "mine": 2},
+                               {"rank": 2, "title": "Second", "dots": 2, "mine": 0}], lambda text: text)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "<img" not in shown
+    assert shown.count("<li>") == 2 and "Your dots: ●●" in shown and shown.count("Your dots") == 1
+    assert "width: 100%" in shown and "width: 50%" in shown
+    nothing_yet = results_list_html([{"rank": 1, "title": "A", "dots": 0, "mine": 0}], lambda text: text)
+    assert "hub-unranked" in nothing_yet and "<span class='hub-rank'>1</span>" not in nothing_yet
 
 
 def test_poll_notices_a_ballot_that_missed_its_rerun(db, voting):

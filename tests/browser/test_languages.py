@@ -1,4 +1,4 @@
-"""Every shipped language on a 360 px phone: the browser's language is used, and everything fits."""
+"""Every shipped language on a 360 px phone: the browser's language is used, and join, ballot and results fit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ NARROW = {"width": 360, "height": 740}
 # What a phone's browser sends for each catalog (Serbian: a Latin-script tag, and a bare country tag).
 BROWSER_TAGS = {"sr_Latn": "sr-Latn-RS", "sr_Cyrl": "sr-RS"}
 LANGUAGES = [code for code in i18n.available_languages() if code != "en"]
-SCREENSHOT_LANGUAGES = ("sr_Cyrl", "sq", "mk", "el")
+SCREENSHOT_LANGUAGES = ("sr_Cyrl", "sq", "mk", "el", "hu")
 
 # Layout faults a participant would see, found in the live DOM of the main area:
 # - a button whose text runs onto a second line (two text boxes that do not share a line), or
@@ -88,9 +88,14 @@ def test_join_page_and_ballot_fit_a_360_px_phone(live_server, browser, artifacts
     page.get_by_text(line, exact=True).first.wait_for()
     wait_idle(page)
     assert page.get_by_role("button", name=gettext("Add dot")).count() >= 1
-    assert page.evaluate(LAYOUT_FAULTS) == [], f"ballot ({language})"
+    # Live results under the ballot: a compact list, measured with the ballot.
+    page.get_by_role("list", name=gettext("Results"), exact=True).wait_for()
+    assert page.get_by_role("list", name=gettext("Results"), exact=True).get_by_role("listitem").count() >= 3
+    assert page.evaluate(LAYOUT_FAULTS) == [], f"ballot and results ({language})"
     if language in SCREENSHOT_LANGUAGES:
         shot(page, artifacts, f"phone-360-ballot-{language}")
+        page.get_by_role("list", name=gettext("Results"), exact=True).scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / f"phone-360-results-{language}.png"))
     context.close()
 
 
