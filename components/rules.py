@@ -15,6 +15,9 @@ NAME_MAX = 80
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+# A browser that joined a workshop keeps its participant this long (one person, one budget: a new
+# tab, a rescanned QR or a phone that slept gets the same participant back, not a fresh budget).
+REMEMBER_PARTICIPANT_DAYS = 30
 
 PHASES = ("draft", "collecting", "voting", "closed")
 VISIBILITIES = ("hidden", "live", "revealed")
@@ -171,3 +174,8 @@ def check_dot_rules(dots_per_participant: int, max_dots_per_item: int) -> None:
 def may_see_results(question: dict, staff: bool = False) -> bool:
     """Participants see results only when live or revealed; staff always may."""
     return staff or question["results_visibility"] in ("live", "revealed")
+
+
+def remembered_participant_cookie(workshop_id: int) -> str:
+    """Name of the first-party cookie that holds this browser's participant token for a workshop."""
+    return f"hub_w{int(workshop_id)}"

@@ -27,6 +27,8 @@ STATIC = Path(__file__).parent / "static"
 BALLOT = st.components.v2.component(
     "hub_ballot", html='<div class="hub-ballot"></div>', css=(STATIC / "ballot.css").read_text(encoding="utf-8"),
     js=(STATIC / "ballot.js").read_text(encoding="utf-8"), isolate_styles=False)
+# Remembers this browser's participant: Streamlit can read cookies but not set them.
+REMEMBER = st.components.v2.component("hub_remember", html="", js=(STATIC / "remember.js").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- join
@@ -51,7 +53,27 @@ def render_join(prefill_code: str | None) -> None:
                 st.session_state["join_code"] = rules.normalise_code(typed)
                 st.rerun()
         return
+    returning = remembered_participant(workshop)
+    if returning is not None:  # this browser has joined before: the same participant, the same budget
+        st.session_state.pop("join_code", None)
+        st.query_params.clear()
+        st.query_params["t"] = returning["token"]
+        st.rerun()
     render_profile_form(workshop)
+
+
+def remembered_participant(workshop: dict) -> dict | None:
+    """The participant whose token this browser's cookie holds for this workshop, if any."""
+    token = st.context.cookies.get(rules.remembered_participant_cookie(workshop["id"]))
+    participant = workshops.get_participant(get_db(), token) if isinstance(token, str) and len(token) < 100 else None
+    return participant if participant is not None and participant["workshop_id"] == workshop["id"] else None
+
+
+def remember_participant(participant: dict) -> None:
+    """Write the participant's token into a first-party cookie of this browser (once per page)."""
+    REMEMBER(key="remember_participant", data={
+        "name": rules.remembered_participant_cookie(participant["workshop_id"]), "value": participant["token"],
+        "seconds": rules.REMEMBER_PARTICIPANT_DAYS * 86400})
 
 
 def render_profile_form(workshop: dict) -> None:
@@ -99,6 +121,7 @@ def render_workshop(participant: dict) -> None:
     st.session_state["workshop_language"] = workshop["language"]
     _ = gettext(workshop)
     render_language_picker(participant, workshop)
+    remember_participant(participant)
     st.subheader(escape_markdown(workshop["title"]))
     if workshop["status"] != "open":
         st.info(_("This workshop has ended. Thank you for taking part!"))

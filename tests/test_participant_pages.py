@@ -106,15 +106,20 @@ def test_submit_then_see_own_priority(db, demo):
     assert "You can submit 2 more priorities." in texts(at)
 
 
+def ballot_element(at: AppTest):
+    """The page's one ballot element (the page also has the element that remembers the participant)."""
+    [element] = [e for e in at.get("bidi_component") if "hub_ballot" in e.proto.component_name]
+    return element
+
+
 def ballot(at: AppTest) -> dict:
     """The data the ballot element hands to the browser (the browser draws it from exactly this)."""
-    [element] = at.get("bidi_component")
-    return json.loads(element.proto.json)
+    return json.loads(ballot_element(at).proto.json)
 
 
 def press(at: AppTest, priority_id: int, action: str = "add", shown: int | None = None) -> AppTest:
     """Press a ballot button as the browser does: the click travels as the element's trigger value."""
-    [element] = at.get("bidi_component")
+    element = ballot_element(at)
     if shown is None:
         shown = next(i["mine"] for i in ballot(at)["items"] if i["id"] == priority_id)
     states = at._tree.get_widget_states()
@@ -245,3 +250,13 @@ def test_ballot_speaks_the_workshop_language(db, voting):
     _participant, at = joined(db, workshop)
     assert budget_line(at) == "Zbývá 5 bodů z 5"
     assert ballot(at)["labels"]["add"] == "Přidat bod"
+
+
+def test_participant_page_asks_the_browser_to_remember_the_participant(db, voting):
+    """The page hands the browser exactly this workshop's cookie name, the token and 30 days."""
+    workshop, _question, _ids = voting
+    participant = workshops.join_workshop(db, workshop["code"])
+    at = open_page(t=participant["token"])
+    [element] = [e for e in at.get("bidi_component") if "hub_remember" in e.proto.component_name]
+    assert json.loads(element.proto.json) == {"name": f"hub_w{workshop['id']}", "value": participant["token"],
+                                              "seconds": 30 * 86400}
