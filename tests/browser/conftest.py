@@ -107,21 +107,23 @@ def shot(page, artifacts: Path, name: str) -> Path:
     return path
 
 
-# Ready: the app has drawn something, its script (or fragment) run is over, no widget is still a
-# skeleton (Streamlit loads widget code lazily and draws a placeholder meanwhile), the web fonts
-# have loaded and the browser has painted twice since (so a screenshot shows the finished frame).
+# Ready: the app has drawn something, its script (or fragment) run is over, no element is stale,
+# no widget is still a skeleton (Streamlit loads widget code lazily and draws a placeholder
+# meanwhile), the web fonts have loaded and the browser has painted twice since (so a screenshot
+# shows the finished frame). Sampled every animation frame: a page with a 1 s fragment is between
+# runs only briefly on a loaded machine.
 IDLE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return !!app && app.dataset.testScriptState === 'notRunning'
     && !!document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')
-    && !document.querySelector('[data-testid="stSkeleton"]');
+    && !document.querySelector('[data-stale="true"]') && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
 PAINTED = "() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"
 
 
-def wait_idle(page, timeout: float = 15_000) -> None:
+def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished its current run and the result is painted."""
-    page.wait_for_function(IDLE, timeout=timeout, polling=50)
+    page.wait_for_function(IDLE, timeout=timeout, polling="raf")
     page.evaluate(PAINTED)
 
 
