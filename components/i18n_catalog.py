@@ -181,7 +181,9 @@ def extract_messages() -> dict[str, MessageInfo]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
             ROOT, method_map=read_method_map(), keywords=KEYWORDS, directory_filter=_keep_directory):
         filename = filename.replace("\\", "/")
-        scan = scans.setdefault(filename, scan_source(ROOT / filename))
+        if filename not in scans:  # parse each file once, not once per message in it
+            scans[filename] = scan_source(ROOT / filename)
+        scan = scans[filename]
         singular = message[0] if isinstance(message, tuple) else message
         # Babel reads `_(row["label"])` as the msgid "label": keep only real literal arguments.
         if singular in scan.literals:
