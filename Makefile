@@ -25,7 +25,7 @@ run: init
 	@echo ""
 	@echo "Hub Workshop is starting on http://localhost:$(PORT)"
 	@echo "  participants: open it and type the join code"
-	@echo "  staff: open http://localhost:$(PORT) and choose 'Staff login'"
+	@echo "  staff: open http://localhost:$(PORT)/login"
 	@echo ""
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 

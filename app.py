@@ -35,6 +35,7 @@ else:
     if widgets.has_role(user, "organiser"):
         pages[_("Organiser")] = staff_pages["organiser"]
 
-navigation = st.navigation(pages)
+# Participants see no navigation and no sidebar: staff open the login page by its own address (/login).
+navigation = st.navigation(pages, position="hidden" if user is None else "sidebar")
 widgets.render_sidebar(user)
 navigation.run()

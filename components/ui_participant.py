@@ -36,6 +36,7 @@ REMEMBER = st.components.v2.component("hub_remember", html="", js=(STATIC / "rem
 def render_join(prefill_code: str | None) -> None:
     """Two small steps: the code, then name and profile for that workshop."""
     _ = gettext()
+    st.html(PHONE_CSS)
     render_language_picker()
     st.title(_("Join the workshop"))
     code = st.session_state.get("join_code") or prefill_code
@@ -87,7 +88,7 @@ def render_profile_form(workshop: dict) -> None:
         name = st.text_input(label, max_chars=rules.NAME_MAX)
         answers = {}
         for pq in questions:
-            caption = _(pq["label"]) + ("" if pq["required"] else " " + _("(optional)"))
+            caption = _(pq["label"]) + " " + (_("(required)") if pq["required"] else _("(optional)"))
             answers[pq["key"]] = st.selectbox(escape_markdown(caption), [NO_ANSWER] + pq["options"],
                                               format_func=lambda v: _(v) if v else "—", key=f"profile_{pq['key']}")
         joined = st.form_submit_button(_("Join"), type="primary", use_container_width=True)
@@ -110,6 +111,7 @@ def render_profile_form(workshop: dict) -> None:
 # The caption colour: Streamlit's default grey is 3.9:1 on white, below WCAG AA's 4.5:1.
 PHONE_CSS = """<style>
 .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {color: #55575F; opacity: 1;}
+.stApp [data-testid="stHeaderActionElements"] {display: none;}
 </style>"""
 
 
@@ -203,9 +205,18 @@ def render_question(participant: dict, workshop: dict, question: dict) -> None:
     elif question["phase"] == "voting":
         render_ballot(participant["token"], question["id"])
     else:
-        st.info(_("Voting has closed."), icon=":material/lock:")
+        render_closed(participant, question, _)
     if question["phase"] != "collecting" and rules.may_see_results(question):
         render_results(participant, question)
+
+
+def render_closed(participant: dict, question: dict, _) -> None:
+    """Voting is over: thanks to those who voted, and what happens next."""
+    st.info(_("Voting has closed."), icon=":material/lock:")
+    if workshops.count_dots_used(get_db(), question["id"], participant["id"]):
+        st.success(_("Thank you for voting. Your dots are counted."), icon=":material/check_circle:")
+    if not rules.may_see_results(question):
+        st.caption(_("The results will be shown on the screen at the front of the room, and here once they are revealed."))
 
 
 def render_keep_link(participant: dict, workshop: dict) -> None:

@@ -69,6 +69,18 @@ def test_join_by_link_puts_token_in_url(db, demo):
     assert at.query_params["t"] == row[0]
 
 
+def test_profile_questions_say_required_or_optional(db, demo):
+    from components import workshop_admin
+    workshop, _ = demo
+    workshop_admin.save_profile_questions(db, workshop["id"], [
+        {"label": "Country", "options": ["Croatia", "Serbia"], "required": True},
+        {"label": "Organisation type", "options": ["NGO"], "required": False}], "test")
+    at = open_page(code=workshop["code"])
+    from components.text import escape_markdown
+    assert [box.label for box in at.selectbox if box.key.startswith("profile_")] == [
+        escape_markdown("Country (required)"), escape_markdown("Organisation type (optional)")]
+
+
 def test_closed_workshop_code_is_refused(db, demo):
     workshop, _ = demo
     db.conn.execute("UPDATE workshop SET status = 'finished' WHERE id = ?", (workshop["id"],))
@@ -207,6 +219,9 @@ def test_closed_hides_results_until_revealed(db, voting):
     workshops.set_phase(db, question["id"], "closed", "t")
     at = open_page(t=participant["token"])
     assert "Voting has closed." in texts(at) and len(at.dataframe) == 0
+    assert [s.value for s in at.success] == ["Thank you for voting. Your dots are counted."]
+    assert "The results will be shown on the screen at the front of the room, and here once they are revealed." \
+        in [c.value for c in at.caption]
     workshops.set_results_visibility(db, question["id"], "revealed", "t")
     at = open_page(t=participant["token"])
     table = at.dataframe[0].value

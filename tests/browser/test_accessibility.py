@@ -130,10 +130,7 @@ def test_phone_pages_pass_axe_and_a_dot_can_be_placed_by_keyboard(live_server, b
     context.close()
 
     login = phone_context(browser).new_page()
-    login.goto(live_server.url + "/")
-    wait_idle(login)
-    login.get_by_test_id("stExpandSidebarButton").click()  # on a phone the navigation starts folded away
-    login.get_by_role("link", name="Staff login").click()
+    login.goto(live_server.url + "/login")
     login.get_by_role("button", name="Log in").wait_for()
     wait_idle(login)
     assert_accessible(login, "login (390)")

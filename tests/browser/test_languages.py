@@ -90,6 +90,9 @@ def test_join_page_and_ballot_fit_a_360_px_phone(live_server, narrow_phone, arti
     page.get_by_role("heading", name=gettext("Join the workshop"), exact=True).wait_for()
     wait_idle(page)
     assert page.evaluate(LAYOUT_FAULTS) == [], f"join page ({language})"
+    # Only the participant's page: no sidebar to open, no heading anchor links.
+    assert page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebar']").count() == 0
+    assert page.locator("[data-testid='stHeaderActionElements']:visible").count() == 0
 
     # The ballot: the same browser, after joining.
     page.get_by_role("button", name=gettext("Join"), exact=True).click()
