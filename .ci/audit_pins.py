@@ -6,8 +6,9 @@ pip-audit asks PyPI's per-release endpoint (/pypi/NAME/VERSION/json). Some regis
 mirrors serve only the per-project endpoint (/pypi/NAME/json), whose vulnerability list is
 that of the newest release. So: per-release data when served; otherwise the project's data
 when the pin is the newest release. A pin that a newer release has overtaken cannot be checked
-here: it is reported as 'overtaken' (bump it) and does not fail, because CI must not turn red on
-the day an upstream project publishes a release. A pin missing from the index fails unless
+here: for GRACE_DAYS after that release it is reported as 'overtaken' (bump it) and does not
+fail, because CI must not turn red on the day an upstream project publishes a release; after
+that it fails as unchecked. A pin missing from the index fails unless
 .ci/audit-allow.txt names it with a reason. Standard library only.
 """
 
@@ -19,10 +20,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 INDEX = "https://pypi.org/pypi"
 ALLOW_FILE = Path(__file__).with_name("audit-allow.txt")
+# An overtaken pin warns for this long after the newer release, then fails: the newer release may
+# carry a security fix this index cannot tell us about.
+GRACE_DAYS = 7
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;#]+)")
 
 
@@ -65,6 +70,15 @@ def fetch_json(url: str) -> dict | None:
     raise SystemExit(f"cannot reach {url}: {error}")
 
 
+def release_age_days(project: dict, now: datetime | None = None) -> float | None:
+    """Days since the project's newest release was uploaded (None when the index does not say)."""
+    times = [url.get("upload_time_iso_8601") for url in project.get("urls", []) if url.get("upload_time_iso_8601")]
+    if not times:
+        return None
+    uploaded = min(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in times)
+    return ((now or datetime.now(timezone.utc)) - uploaded).total_seconds() / 86400
+
+
 def audit_pin(name: str, version: str, fetch=fetch_json) -> tuple[str, list[str]]:
     """('ok' | 'vulnerable' | 'overtaken' | 'unchecked', advisory ids or a reason)."""
     release = fetch(f"{INDEX}/{name}/{version}/json")
@@ -74,7 +88,11 @@ def audit_pin(name: str, version: str, fetch=fetch_json) -> tuple[str, list[str]
             return "unchecked", ["not on the index"]
         if project["info"]["version"] != version:
             newest = project["info"]["version"]
-            return "overtaken", [f"newest release is {newest}; this index serves vulnerability data only for it"]
+            age = release_age_days(project)
+            why = f"newest release is {newest}; this index serves vulnerability data only for it"
+            if age is None or age > GRACE_DAYS:  # a fix may be in it: bump within a week, or CI fails
+                return "unchecked", [f"{why} (out {'?' if age is None else int(age)} days: bump the pin)"]
+            return "overtaken", [why]
         release = project
     ids = [v["id"] for v in release.get("vulnerabilities", []) if not v.get("withdrawn")]
     return ("vulnerable" if ids else "ok"), ids

@@ -22,14 +22,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RUN_TIMEOUT = 45 * 60
 FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
 SUMMARY_LINE = re.compile(r"^=*\s*(.*\b(?:passed|failed|error)\b.*?)\s*=*$", re.MULTILINE)
 
 
 def burn_cpu() -> None:
-    """Keep one core busy until terminated (the 'second CPU-heavy process')."""
-    while True:
-        pass
+    """Keep one core busy until terminated, or until the parent is gone (never left spinning)."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        for _ in range(1_000_000):
+            pass
 
 
 def start_load(processes: int) -> list[multiprocessing.Process]:
@@ -52,14 +55,17 @@ def run_once(index: int, tests: str | None, keep: bool) -> dict:
         workdir = Path(tempfile.mkdtemp(prefix=f"hub-repeat-{index}-"))
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(workdir / "hub")], check=True)
         command, cwd = ["make", "test"], workdir / "hub"
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    output = result.stdout + result.stderr
+    try:
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        output, returncode = result.stdout + result.stderr, result.returncode
+    except subprocess.TimeoutExpired as exc:  # a hung run is a failed run, not a hung loop
+        output, returncode = f"{exc.stdout or ''}{exc.stderr or ''}\nTIMEOUT after {RUN_TIMEOUT} s", 124
     log = Path(tempfile.gettempdir()) / f"hub-repeat-{index}.log"
     log.write_text(output)
     if workdir and not keep:
         shutil.rmtree(workdir, ignore_errors=True)
     summaries = SUMMARY_LINE.findall(output)
-    return {"run": index, "rc": result.returncode, "seconds": time.monotonic() - started, "load": load,
+    return {"run": index, "rc": returncode, "seconds": time.monotonic() - started, "load": load,
             "failed": FAILED_LINE.findall(output), "summary": summaries[-1] if summaries else "(no summary)",
             "log": str(log)}
 
@@ -67,7 +73,7 @@ def run_once(index: int, tests: str | None, keep: bool) -> dict:
 def main(argv: list[str]) -> int:
     """Run, print a line per run and the tally."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--runs", type=lambda text: max(1, int(text)), default=10)
     parser.add_argument("--load", type=int, default=1, help="busy-loop processes beside the tests")
     parser.add_argument("--tests", help="pytest paths to repeat in this checkout (default: make test on fresh clones)")
     parser.add_argument("--keep", action="store_true", help="keep the fresh clones")

@@ -18,6 +18,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from components.rules import LANGUAGE_HEADER_MAX, LANGUAGE_TAGS_MAX
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "messages"
@@ -84,7 +86,7 @@ def match_language(tag: str | None) -> str | None:
 def parse_accept_language(header: str | None) -> list[str]:
     """Return the tags of an Accept-Language header, most wanted first (q=0 and '*' dropped)."""
     weighted = []
-    for position, item in enumerate((header or "").split(",")):
+    for position, item in enumerate((header or "")[:LANGUAGE_HEADER_MAX].split(",")[:LANGUAGE_TAGS_MAX]):
         tag, _sep, params = item.strip().partition(";")
         quality = 1.0
         for param in params.split(";"):

@@ -18,6 +18,8 @@ CODE_LENGTH = 6
 # A browser that joined a workshop keeps its participant this long (one person, one budget: a new
 # tab, a rescanned QR or a phone that slept gets the same participant back, not a fresh budget).
 REMEMBER_PARTICIPANT_DAYS = 30
+# What the browser says about its languages is read only this far (a client can send megabytes).
+LANGUAGE_HEADER_MAX, LANGUAGE_TAGS_MAX = 512, 12
 
 PHASES = ("draft", "collecting", "voting", "closed")
 VISIBILITIES = ("hidden", "live", "revealed")

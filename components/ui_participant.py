@@ -54,27 +54,45 @@ def render_join(prefill_code: str | None) -> None:
                 st.session_state["join_code"] = rules.normalise_code(typed)
                 st.rerun()
         return
-    returning = remembered_participant(workshop)
+    returning = remembered_participant(workshop, st.context.cookies.get(rules.remembered_participant_cookie(workshop["id"])))
     if returning is not None:  # this browser has joined before: the same participant, the same budget
-        st.session_state.pop("join_code", None)
-        st.query_params.clear()
-        st.query_params["t"] = returning["token"]
+        return_to(returning)
         st.rerun()
+    # A tab opened before another tab of this browser joined: the browser reports the new cookie.
+    REMEMBER(key="recall_participant", data={"name": rules.remembered_participant_cookie(workshop["id"]), "watch": True},
+             on_found_change=functools.partial(_recall, workshop["id"]))
     render_profile_form(workshop)
 
 
-def remembered_participant(workshop: dict) -> dict | None:
-    """The participant whose token this browser's cookie holds for this workshop, if any."""
-    token = st.context.cookies.get(rules.remembered_participant_cookie(workshop["id"]))
+def remembered_participant(workshop: dict, token) -> dict | None:
+    """The participant this browser's cookie names for this workshop, if the token is real."""
     participant = workshops.get_participant(get_db(), token) if isinstance(token, str) and len(token) < 100 else None
     return participant if participant is not None and participant["workshop_id"] == workshop["id"] else None
+
+
+def return_to(participant: dict) -> None:
+    """Open this participant's page in this session (the join path found them)."""
+    st.session_state.pop("join_code", None)
+    st.session_state["joined_here"] = participant["token"]
+    st.query_params.clear()
+    st.query_params["t"] = participant["token"]
+
+
+def _recall(workshop_id: int) -> None:
+    """Callback: another tab of this browser joined meanwhile; continue as that participant."""
+    token = (st.session_state.get("recall_participant") or {}).get("found")
+    returning = remembered_participant(workshops.get_workshop(get_db(), workshop_id), token)
+    if returning is not None:
+        return_to(returning)
 
 
 def remember_participant(participant: dict) -> None:
     """Write the participant's token into a first-party cookie of this browser (once per page)."""
     REMEMBER(key="remember_participant", data={
         "name": rules.remembered_participant_cookie(participant["workshop_id"]), "value": participant["token"],
-        "seconds": rules.REMEMBER_PARTICIPANT_DAYS * 86400})
+        "seconds": rules.REMEMBER_PARTICIPANT_DAYS * 86400,
+        # Only a participant found through this browser's join path may replace another's cookie.
+        "replace": st.session_state.get("joined_here") == participant["token"]})
 
 
 def render_profile_form(workshop: dict) -> None:
@@ -99,9 +117,7 @@ def render_profile_form(workshop: dict) -> None:
         except RuleError as exc:
             show_error(exc, workshop)
             return
-        st.session_state.pop("join_code", None)
-        st.query_params.clear()
-        st.query_params["t"] = participant["token"]
+        return_to(participant)
         st.session_state["participant_token"] = participant["token"]
         st.rerun()
 

@@ -14,7 +14,10 @@ INDEX = {
     "https://pypi.org/pypi/bad/1.0/json": {"info": {"version": "1.0"}, "vulnerabilities": [
         {"id": "PYSEC-1", "withdrawn": None}, {"id": "GHSA-old", "withdrawn": "2024-01-01"}]},
     "https://pypi.org/pypi/newest/json": {"info": {"version": "2.0"}, "vulnerabilities": []},
-    "https://pypi.org/pypi/older/json": {"info": {"version": "3.0"}, "vulnerabilities": []},
+    "https://pypi.org/pypi/older/json": {"info": {"version": "3.0"}, "vulnerabilities": [],
+                                         "urls": [{"upload_time_iso_8601": "2999-01-01T00:00:00Z"}]},
+    "https://pypi.org/pypi/long-overtaken/json": {"info": {"version": "3.0"}, "vulnerabilities": [],
+                                                  "urls": [{"upload_time_iso_8601": "2020-01-01T00:00:00.1Z"}]},
     "https://pypi.org/pypi/newest-bad/json": {"info": {"version": "1.1"}, "vulnerabilities": [{"id": "GHSA-2"}]},
 }
 
@@ -26,6 +29,8 @@ def test_audit_reads_per_release_then_project_data_and_never_passes_what_it_cann
     assert audit_pins.audit_pin("newest-bad", "1.1", INDEX.get) == ("vulnerable", ["GHSA-2"])
     verdict, why = audit_pins.audit_pin("older", "2.9", INDEX.get)
     assert verdict == "overtaken" and "3.0" in why[0]
+    verdict, why = audit_pins.audit_pin("long-overtaken", "2.9", INDEX.get)   # a fix may be in 3.0
+    assert verdict == "unchecked" and "bump the pin" in why[0]
     assert audit_pins.audit_pin("missing", "1.0", INDEX.get) == ("unchecked", ["not on the index"])
 
 

@@ -281,6 +281,12 @@ def test_browser_languages_from_a_real_accept_language_header(header, expected):
     assert i18n.pick_language(None, "pl", header) == expected
 
 
+def test_a_huge_language_header_is_read_only_so_far():
+    """A client can send megabytes as its locale: only the first 512 characters and 12 tags are read."""
+    assert i18n.parse_accept_language("de," * 1_000_000) == ["de"] * 12
+    assert i18n.pick_language(None, "pl", "xx," * 1_000_000 + "cs") == "pl"
+
+
 def test_chosen_script_subtags_work_end_to_end():
     for code in ("sr_Latn", "sr_Cyrl"):
         assert i18n.pick_language(code, "en", "cs-CZ") == code

@@ -273,5 +273,6 @@ def test_participant_page_asks_the_browser_to_remember_the_participant(db, votin
     participant = workshops.join_workshop(db, workshop["code"])
     at = open_page(t=participant["token"])
     [element] = [e for e in at.get("bidi_component") if "hub_remember" in e.proto.component_name]
+    # Opened by a link, not through this session's join: it must not replace another participant's cookie.
     assert json.loads(element.proto.json) == {"name": f"hub_w{workshop['id']}", "value": participant["token"],
-                                              "seconds": 30 * 86400}
+                                              "seconds": 30 * 86400, "replace": False}

@@ -1,7 +1,33 @@
 // Keeps this browser's participant token in a first-party cookie, so that a new tab, a rescanned
 // QR code or a phone that slept gets the same participant (and the same dot budget) back.
-export default function ({ data }) {
-  if (!data || !/^hub_w\d+$/.test(data.name) || !/^[A-Za-z0-9_-]+$/.test(data.value)) return;
+// Join page: watch for the cookie (another tab of this browser may join meanwhile) and report it.
+// Participant page: write it, but never replace another participant's cookie unless this browser
+// joined through the join page (so a participant link someone sends cannot take the browser over).
+const NAME = /^hub_w\d+$/;
+const TOKEN = /^[A-Za-z0-9_-]{1,99}$/;
+const watchers = new Map();
+
+function readCookie(name) {
+  const found = document.cookie.split("; ").find((part) => part.startsWith(name + "="));
+  const value = found ? found.slice(name.length + 1) : "";
+  return TOKEN.test(value) ? value : "";
+}
+
+export default function ({ data, setTriggerValue }) {
+  if (!data || !NAME.test(data.name)) return;
+  if (data.watch) {
+    clearInterval(watchers.get(data.name));
+    const check = () => {
+      const token = readCookie(data.name);
+      if (token) { clearInterval(watchers.get(data.name)); setTriggerValue("found", token); }
+    };
+    watchers.set(data.name, setInterval(check, 1000));
+    check();
+    return () => clearInterval(watchers.get(data.name));
+  }
+  if (!TOKEN.test(data.value)) return;
+  const current = readCookie(data.name);
+  if (current && current !== data.value && !data.replace) return;
   const secure = window.location.protocol === "https:" ? "; Secure" : "";
   document.cookie = `${data.name}=${data.value}; Path=/; Max-Age=${data.seconds}; SameSite=Strict${secure}`;
 }

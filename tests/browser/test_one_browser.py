@@ -65,3 +65,32 @@ def test_a_forged_or_foreign_cookie_is_ignored(live_server, browser):
     wait_idle(page)
     assert "t=" not in page.url and page.get_by_text("Traceback").count() == 0
     phone.close()
+
+
+def test_a_tab_opened_before_joining_follows_the_tab_that_joined(live_server, browser):
+    """Two tabs show the join form (a QR scanned twice); once one joins, the other becomes that participant."""
+    before = count_participants(live_server)
+    phone = open_phone(browser)
+    early, joining = phone.new_page(), phone.new_page()
+    for page in (early, joining):
+        page.goto(f"{live_server.url}/?code={live_server.code}")
+        page.get_by_role("button", name="Join", exact=True).wait_for()
+    joining.get_by_role("button", name="Join", exact=True).click()
+    joining.wait_for_url("**t=*")
+    token = joining.url.split("t=")[1]
+    early.wait_for_url(f"**t={token}")          # without a reload or a click
+    assert count_participants(live_server) == before + 1
+
+    # A participant link from someone else does not take this browser over.
+    other = phone.new_page()
+    stranger = open_phone(browser)
+    theirs = stranger.new_page()
+    theirs.goto(f"{live_server.url}/?code={live_server.code}")
+    theirs.get_by_role("button", name="Join", exact=True).click()
+    theirs.wait_for_url("**t=*")
+    other.goto(theirs.url)
+    wait_idle(other)
+    cookie_name = rules.remembered_participant_cookie(live_server.workshop_id)
+    assert {c["name"]: c["value"] for c in phone.cookies()}[cookie_name] == token
+    stranger.close()
+    phone.close()
