@@ -101,6 +101,7 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _quality, _position, tag in sorted(weighted)]
 
 
+@lru_cache(maxsize=1024)  # asked on every gettext of every rerun, with the same few inputs
 def pick_language(chosen: str | None, workshop_language: str | None, browser: str | None) -> str:
     """The participant's choice, else the browser's languages in order, else the workshop's, else English.
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from components import auth, i18n, storage, workshops
+from components import auth, i18n, rules, storage, workshops
 from components.rules import RuleError
 from components.text import escape_markdown
 
@@ -46,6 +46,7 @@ def session_language(workshop: dict | None = None) -> str:
     # The whole Accept-Language list (a phone may put English first and Czech second), then the
     # language the browser reports to the page.
     browser = ",".join(filter(None, [st.context.headers.get("Accept-Language"), getattr(st.context, "locale", None)]))
+    browser = browser[:rules.LANGUAGE_HEADER_MAX]  # what the client sends is unbounded; the cache key is not
     # Fragments rerun without the workshop at hand: remember its language for them.
     workshop_language = (workshop or {}).get("language") or st.session_state.get("workshop_language")
     return i18n.pick_language(st.session_state.get("language"), workshop_language, browser)
