@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import widgets
+from components.ui import session as widgets
 
 st.set_page_config(page_title="Hub Workshop", page_icon="🗳️", layout="centered")
 

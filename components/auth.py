@@ -1,6 +1,6 @@
 """Staff accounts: bcrypt hashes, roles, our own persistent lockout, the cookie key.
 
-No Streamlit here; components.widgets wires this to streamlit-authenticator.
+No Streamlit here; components.ui.session wires this to streamlit-authenticator.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import ui_staff, widgets
+from components.ui import staff as ui_staff, session as widgets
 from components.text import escape_markdown
 
 user = widgets.require_role("facilitator")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import ui_staff, widgets
+from components.ui import staff as ui_staff, session as widgets
 
 _ = widgets.gettext()
 user = widgets.render_login()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import ui_participant, widgets
+from components.ui import participant as ui_participant, session as widgets
 
 participant = widgets.current_participant()
 if participant is None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import ui_projector, ui_staff, widgets
+from components.ui import projector as ui_projector, staff as ui_staff, session as widgets
 
 user = widgets.require_role("facilitator")
 theme = ui_projector.pick_theme()

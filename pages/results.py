@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import ui_results, widgets
+from components.ui import results as ui_results, session as widgets
 
 st.set_page_config(layout="wide")
 user = widgets.require_role("organiser")

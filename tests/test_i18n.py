@@ -45,7 +45,7 @@ def forms(message) -> tuple[str, ...]:
 
 SAMPLE = '''
 from components.rules import RuleError
-from components.widgets import gettext, ngettext
+from components.ui.session import gettext, ngettext
 
 
 def render(row, n):

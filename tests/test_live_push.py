@@ -1,4 +1,4 @@
-"""The phase watcher (components/ui_live.py): which screens it reruns, and when it lets go."""
+"""The phase watcher (components/ui/live.py): which screens it reruns, and when it lets go."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from components import ui_live, workshops
+from components import workshops
+from components.ui import live as ui_live
 
 
 class FakeRuntime:

@@ -233,7 +233,7 @@ def test_closed_hides_results_until_revealed(db, voting):
 
 
 def test_phone_results_list_escapes_titles_and_shows_own_dots():
-    from components.ui_participant import results_list_html
+    from components.ui.participant import results_list_html
     shown = results_list_html([{"rank": 1, "title": "<img src=x onerror=alert(1)>", "dots": 4, "mine": 2},
                                {"rank": 2, "title": "Second", "dots": 2, "mine": 0}], lambda text: text)
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "<img" not in shown
@@ -245,7 +245,7 @@ def test_phone_results_list_escapes_titles_and_shows_own_dots():
 
 def test_poll_notices_a_ballot_that_missed_its_rerun(db, voting):
     """A dot committed without its screen update (seen under load) makes the next poll redraw."""
-    from components.ui_participant import ballot_is_stale
+    from components.ui.participant import ballot_is_stale
 
     workshop, question, ids = voting
     participant = workshops.join_workshop(db, workshop["code"])

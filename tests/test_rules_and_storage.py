@@ -13,20 +13,17 @@ from components import rules, storage, workshops
 from components.rules import RuleError
 
 ROOT = Path(__file__).resolve().parent.parent
-UI_MODULES = {"widgets.py"}
-
-
 def test_core_modules_never_import_streamlit():
-    """Only components/widgets.py and components/ui_*.py may import streamlit."""
+    """Only the components/ui/ package may import streamlit."""
     offenders = []
-    for path in sorted((ROOT / "components").glob("*.py")):
-        if path.name in UI_MODULES or path.name.startswith("ui_"):
+    for path in sorted((ROOT / "components").rglob("*.py")):
+        if path.relative_to(ROOT / "components").parts[0] == "ui":
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             if any(n == "streamlit" or n.startswith("streamlit.") or n.startswith("streamlit_") for n in names):
-                offenders.append(path.name)
+                offenders.append(path.relative_to(ROOT).as_posix())
     assert offenders == []
 
 

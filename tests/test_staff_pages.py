@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import auth, results, storage, workshop_admin, workshops
-from components.ui_projector import load_snapshot
+from components.ui.projector import load_snapshot
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
 
 ROOT = Path(__file__).resolve().parent.parent

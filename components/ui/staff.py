@@ -14,7 +14,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from components import auth, i18n, results, rules, seed, workshop_admin, workshops
 from components.rules import RuleError
 from components.text import escape_markdown
-from components.widgets import get_db, gettext, session_language, show_error
+from components.ui.session import get_db, gettext, session_language, show_error
 
 WORKSHOP_KEY = "staff_workshop_id"
 QUESTION_KEY = "staff_question_id"

@@ -13,7 +13,7 @@ import streamlit as st
 
 from components import charts, i18n, results, rules, workshop_admin, workshops
 from components.text import escape_markdown
-from components.widgets import get_db, gettext, ngettext, session_language
+from components.ui.session import get_db, gettext, ngettext, session_language
 
 CHART_TOP = 10
 WALL_MAX = 15

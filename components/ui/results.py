@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import analysis, analysis_charts, exports, i18n, retention, storage, ui_staff, workshops
+from components import analysis, analysis_charts, exports, i18n, retention, storage, workshops
+from components.ui import staff as ui_staff
 from components.rules import RuleError
 from components.text import escape_markdown
-from components.widgets import get_db, gettext, show_error
+from components.ui.session import get_db, gettext, show_error
 
 CROSS_KEY = "cross_merges"
 

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from components import results, rules, ui_live, workshops
+from components import results, rules, workshops
+from components.ui import live as ui_live
 from components.rules import RuleError
 from components.text import dots_symbols, escape_markdown, inline_code
-from components.widgets import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
+from components.ui.session import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
 # screen update was lost (the next tap also redraws the truth): a poll is a rerun per phone, so

@@ -1,0 +1,1 @@
+"""The Streamlit screens: the only package that imports streamlit."""
