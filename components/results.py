@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from components import rules
 from components.storage import fetch_all, fetch_one
 
 TALLY_COLUMNS = ["rank", "priority_id", "title", "theme", "dots", "supporters", "share_supporting"]
@@ -53,3 +54,19 @@ def list_my_dots(db, question_id: int, participant_id: int) -> dict[int, int]:
     """Return priority id -> this participant's dots, for highlighting their own choices."""
     return dict(db.conn.execute("SELECT priority_id, count(*) FROM dot WHERE question_id = ? AND participant_id = ?"
                                 " GROUP BY priority_id", (question_id, participant_id)).fetchall())
+
+
+def rank_rows(db, question_id: int) -> list[dict]:
+    """The tally as plain rows (rank, priority id, title, dots), best first, for phones."""
+    return [{"rank": int(row.rank), "priority_id": int(row.priority_id), "title": row.title, "dots": int(row.dots)}
+            for row in tally_question(db, question_id).itertuples()]
+
+
+def phone_results(db, question: dict, participant_id: int, tally: list[dict] | None = None) -> list[dict] | None:
+    """What a participant's phone may show: ranked rows with their own dots, or None while hidden."""
+    if question["phase"] == "collecting" or not rules.may_see_results(question):
+        return None
+    mine = list_my_dots(db, question["id"], participant_id)
+    rows = rank_rows(db, question["id"]) if tally is None else tally
+    return [{"rank": row["rank"], "title": row["title"], "dots": row["dots"], "mine": mine.get(row["priority_id"], 0)}
+            for row in rows]

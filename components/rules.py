@@ -61,6 +61,21 @@ def new_join_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+TOKEN_MIN_CHARS, TOKEN_MAX_CHARS = 16, 64  # new_token makes 24; anything far outside is not ours
+ID_MAX_DIGITS = 12
+
+
+def is_token_shaped(text: str) -> bool:
+    """True for a string that could be a participant token (URL-safe base64, bounded length)."""
+    return TOKEN_MIN_CHARS <= len(text) <= TOKEN_MAX_CHARS and \
+        all(c.isascii() and (c.isalnum() or c in "-_") for c in text)
+
+
+def is_id_shaped(text: str) -> bool:
+    """True for a string of ASCII digits short enough to be a row id (never an overflowing integer)."""
+    return 0 < len(text) <= ID_MAX_DIGITS and text.isascii() and text.isdigit()
+
+
 def new_token() -> str:
     """Return an unguessable participant token (128+ bits)."""
     return secrets.token_urlsafe(18)

@@ -56,14 +56,15 @@ def test_requirements_are_pinned(name):
 def mirror_site(tmp: Path) -> Path:
     """The app laid out as at a venue, with a live SQLite file wherever someone might fetch one.
 
-    app.py, components/, pages/ and .streamlit/ are links to the real ones (so the real
-    config is used); the database sits at workshop_data/hub.db like the default, and
+    components/, pages/ and .streamlit/ are links to the real ones (so the real config is used);
+    app.py is a copy, because the server resolves its folder (static/) from app.py's real path; the database sits at workshop_data/hub.db like the default, and
     extra copies sit in static/ and the site root as bait.
     """
     site = tmp / "site"
     site.mkdir()
-    for name in ("app.py", "components", "pages", ".streamlit"):
+    for name in ("components", "pages", ".streamlit"):
         (site / name).symlink_to(ROOT / name)
+    (site / "app.py").write_bytes((ROOT / "app.py").read_bytes())
     db_file = site / "workshop_data" / "hub.db"
     db = storage.open_db(db_file)
     storage.migrate(db)

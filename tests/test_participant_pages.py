@@ -224,23 +224,33 @@ def test_closed_hides_results_until_revealed(db, voting):
         in [c.value for c in at.caption]
     workshops.set_results_visibility(db, question["id"], "revealed", "t")
     at = open_page(t=participant["token"])
-    table = at.dataframe[0].value
-    assert list(table.columns) == ["rank", "title", "dots", "mine"]
-    top = table.iloc[0]
-    assert (top["rank"], top["dots"], top["mine"]) == (1, 1, 1)
-    shown = next(html.proto.body for html in at.get("html") if "hub-results" in html.proto.body)
-    assert "<span class='hub-rank'>1</span>" in shown and "Your dots: ●" in shown
+    shown = results_data(at)
+    assert shown["rows"][0] == {"rank": 1, "title": shown["rows"][0]["title"], "dots": 1, "mine": 1}
+    assert [row["dots"] for row in shown["rows"]] == [1, 0, 0] and shown["live"] is False
+    assert shown["labels"] == {"results": "Results", "dots": "Dots", "mine": "Your dots"}
 
 
-def test_phone_results_list_escapes_titles_and_shows_own_dots():
-    from components.ui.participant import results_list_html
-    shown = results_list_html([{"rank": 1, "title": "<img src=x onerror=alert(1)>", "dots": 4, "mine": 2},
-                               {"rank": 2, "title": "Second", "dots": 2, "mine": 0}], lambda text: text)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "<img" not in shown
-    assert shown.count("<li>") == 2 and "Your dots: ●●" in shown and shown.count("Your dots") == 1
-    assert "width: 100%" in shown and "width: 50%" in shown
-    nothing_yet = results_list_html([{"rank": 1, "title": "A", "dots": 0, "mine": 0}], lambda text: text)
-    assert "hub-unranked" in nothing_yet and "<span class='hub-rank'>1</span>" not in nothing_yet
+def results_data(at: AppTest) -> dict:
+    """The data the phone's results list (results.js) is drawn from."""
+    [element] = [e for e in at.get("bidi_component") if "hub_results" in e.proto.component_name]
+    return json.loads(element.proto.json)
+
+
+def test_live_results_on_the_phone_refresh_themselves(db, voting):
+    """While voting with live results, the list asks /api/results with the participant's token."""
+    workshop, question, ids = voting
+    workshops.set_results_visibility(db, question["id"], "live", "t")
+    participant, at = joined(db, workshop)
+    shown = results_data(at)
+    assert (shown["live"], shown["endpoint"], shown["token"], shown["question"]) == \
+        (True, "/api/results", participant["token"], question["id"])
+    assert shown["poll_ms"] > 0 and [row["dots"] for row in shown["rows"]] == [0, 0, 0]
+
+
+def test_hidden_results_send_nothing_to_the_phone(db, voting):
+    workshop, _question, _ids = voting
+    _participant, at = joined(db, workshop)
+    assert [e for e in at.get("bidi_component") if "hub_results" in e.proto.component_name] == []
 
 
 def test_poll_notices_a_ballot_that_missed_its_rerun(db, voting):

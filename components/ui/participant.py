@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import html
 import os
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -14,7 +13,7 @@ import streamlit as st
 from components import results, rules, workshops
 from components.ui import live as ui_live
 from components.rules import RuleError
-from components.text import dots_symbols, escape_markdown, inline_code
+from components.text import escape_markdown, inline_code
 from components.ui.session import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
@@ -28,6 +27,12 @@ STATIC = Path(__file__).parent / "static"
 BALLOT = st.components.v2.component(
     "hub_ballot", html='<div class="hub-ballot"></div>', css=(STATIC / "ballot.css").read_text(encoding="utf-8"),
     js=(STATIC / "ballot.js").read_text(encoding="utf-8"), isolate_styles=False)
+RESULTS = st.components.v2.component(
+    "hub_results", html='<div class="hub-results-root"></div>', css=(STATIC / "results.css").read_text(encoding="utf-8"),
+    js=(STATIC / "results.js").read_text(encoding="utf-8"), isolate_styles=False)
+RESULTS_ENDPOINT = "/api/results"  # components/routes.py
+# Live results on a phone ask the server this often; each ask reads a tally cached for a second.
+RESULTS_POLL_SECONDS = float(os.environ.get("HUB_RESULTS_POLL_SECONDS", "3"))
 # Remembers this browser's participant: Streamlit can read cookies but not set them.
 REMEMBER = st.components.v2.component("hub_remember", html="", js=(STATIC / "remember.js").read_text(encoding="utf-8"))
 
@@ -223,8 +228,7 @@ def render_question(participant: dict, workshop: dict, question: dict) -> None:
         render_ballot(participant["token"], question["id"])
     else:
         render_closed(participant, question, _)
-    if question["phase"] != "collecting" and rules.may_see_results(question):
-        render_results(participant, question)
+    render_results(participant, question)
 
 
 def render_closed(participant: dict, question: dict, _) -> None:
@@ -383,55 +387,14 @@ def _vote(token: str, question_id: int) -> None:
 # ---------------------------------------------------------------- results
 
 def render_results(participant: dict, question: dict) -> None:
-    """Ranked results as a compact list a 360 px phone can read, with the table one tap away."""
+    """Ranked results as a compact list a 360 px phone can read; while voting it refreshes itself."""
     _ = gettext()
-    db = get_db()
-    tally = results.tally_question(db, question["id"])
-    mine = results.list_my_dots(db, question["id"], participant["id"])
+    rows = results.phone_results(get_db(), question, participant["id"])
+    if rows is None:
+        return
     st.markdown("##### " + escape_markdown(_("Results")))
-    rows = [{"rank": int(row.rank), "title": row.title, "dots": int(row.dots), "mine": mine.get(row.priority_id, 0)}
-            for row in tally.itertuples()]
-    st.html(results_list_html(rows, _))
-    with st.expander(_("Ranking as a table")):
-        table = tally[["rank", "title", "dots"]].copy()
-        table["mine"] = [mine.get(pid, 0) for pid in tally["priority_id"]]
-        st.dataframe(table, hide_index=True, use_container_width=True, column_config={
-            "rank": st.column_config.NumberColumn(_("Rank"), width="small"),
-            "title": st.column_config.TextColumn(_("Priority")),
-            "dots": st.column_config.NumberColumn(_("Dots"), width="small"),
-            "mine": st.column_config.NumberColumn(_("Your dots"), width="small"),
-        })
-
-
-RESULTS_CSS = """<style>
-.hub-results { list-style: none; margin: .25rem 0 .75rem !important; padding: 0 !important; display: flex;
-  flex-direction: column; gap: .6rem; }
-.hub-results li { display: flex; gap: .75rem; align-items: flex-start; margin: 0 !important; padding: 0; }
-.hub-results .hub-rank.hub-unranked { background: rgba(49, 51, 63, .1); color: #31333F; }
-.hub-results .hub-rank { flex: 0 0 2.2rem; height: 2.2rem; border-radius: 50%; background: #0B5CAD; color: #fff;
-  display: flex; align-items: center; justify-content: center; font-weight: 600; }
-.hub-results .hub-result { flex: 1; min-width: 0; }
-.hub-results .hub-result-title { margin: 0; line-height: 1.4; overflow-wrap: anywhere; white-space: pre-wrap; }
-.hub-results .hub-bar { height: .5rem; background: rgba(49, 51, 63, .1); border-radius: .25rem; margin: .3rem 0; }
-.hub-results .hub-bar span { display: block; height: 100%; background: #0B5CAD; border-radius: .25rem; }
-.hub-results .hub-counts { margin: 0; font-size: .9rem; color: #31333F; display: flex; flex-wrap: wrap; gap: 0 1rem; }
-</style>"""
-
-
-def results_list_html(rows: list[dict], _) -> str:
-    """The results as an ordered list: rank, full title, a bar, dots and the participant's own dots."""
-    most = max([row["dots"] for row in rows] + [1])
-    items = []
-    for row in rows:
-        counts = f"<span><strong>{row['dots']}</strong> {html.escape(_('Dots'))}</span>"
-        if row["mine"]:
-            counts += f"<span>{html.escape(_('Your dots'))}: {dots_symbols(row['mine'], row['mine'])}</span>"
-        # Before the first dot every priority would tie at rank 1: show no rank instead.
-        rank = f"<span class='hub-rank'>{row['rank']}</span>" if row["dots"] else \
-            "<span class='hub-rank hub-unranked' aria-hidden='true'>–</span>"
-        items.append(
-            f"<li>{rank}<div class='hub-result'>"
-            f"<p class='hub-result-title'>{html.escape(row['title'])}</p>"
-            f"<div class='hub-bar' aria-hidden='true'><span style='width: {100 * row['dots'] / most:.0f}%'></span></div>"
-            f"<p class='hub-counts'>{counts}</p></div></li>")
-    return RESULTS_CSS + f"<ol class='hub-results' aria-label='{html.escape(_('Results'))}'>{''.join(items)}</ol>"
+    RESULTS(key=f"results_{question['id']}", data={
+        "question": question["id"], "token": participant["token"], "rows": rows,
+        "live": question["phase"] == "voting", "endpoint": RESULTS_ENDPOINT, "poll_ms": int(RESULTS_POLL_SECONDS * 1000),
+        "labels": {"results": _("Results"), "dots": _("Dots"), "mine": _("Your dots")},
+    })

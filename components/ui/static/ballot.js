@@ -86,6 +86,8 @@ export default function (component) {
   }
   parts.push(list);
   root.replaceChildren(...parts);
+  // A redraw after the first is the answer to a vote: tell this page's live results (results.js).
+  if (drawing > 1) window.dispatchEvent(new Event("hub-voted"));
   if (focused) {  // keyboard users keep their place after each vote
     const again = root.querySelector(`[data-focus-key="${focused}"]`);
     if (again && !again.disabled) again.focus();
