@@ -1,4 +1,4 @@
-"""Core dot commit: workshops.place_dot against a raw sqlite3 single-row INSERT+COMMIT, same pragmas.
+"""Core dot commit: participation.place_dot against a raw sqlite3 single-row INSERT+COMMIT, same pragmas.
 
 python -m bench.core_bench [seconds]
 """
@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from components import seed, storage, workshops
+from components import facilitation, participation, seed, storage, workshops
 
 PARTICIPANTS = 40000  # 5 dots each: more dots than either loop can place in its time box
 
@@ -24,7 +24,7 @@ def prepare(db_file: Path) -> tuple[int, list[dict], list[int]]:
         storage.migrate(db)
         workshop_id = seed.seed_demo(db)
         question_id = workshops.list_questions(db, workshop_id)[0]["id"]
-        workshops.set_phase(db, question_id, "voting", "bench")
+        facilitation.set_phase(db, question_id, "voting", "bench")
         with storage.immediate(db):
             rows = [(workshop_id, f"bench-token-{i:06d}-xxxxxxxxxxxx") for i in range(PARTICIPANTS)]
             db.conn.executemany("INSERT INTO participant (workshop_id, token) VALUES (?, ?)", rows)
@@ -54,7 +54,7 @@ class PlaceDotLoop:
         """Place the next planned dot."""
         participant, priority_id = next(self.plan)
         key = (participant["id"], priority_id)
-        self.shown[key] = workshops.place_dot(self.db, participant, priority_id,
+        self.shown[key] = participation.place_dot(self.db, participant, priority_id,
                                               expected_on_item=self.shown.get(key, 0))
 
     def close(self) -> None:

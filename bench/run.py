@@ -20,7 +20,7 @@ from pathlib import Path
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench import core_bench, harness
-from components import seed, storage, workshops
+from components import facilitation, participation, seed, storage, workshops
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
@@ -61,10 +61,10 @@ def seed_voting_db(db_file: Path, core_participants: int, collect: bool = False)
         if not collect:
             have = len(workshops.list_visible_priorities(db, question["id"]))
             for i in range(BALLOT_SIZE - have):
-                workshops.add_priority_for_room(db, question["id"], f"Bench priority number {i + 1}", "bench")
-            workshops.set_phase(db, question["id"], "voting", "bench")
+                facilitation.add_priority_for_room(db, question["id"], f"Bench priority number {i + 1}", "bench")
+            facilitation.set_phase(db, question["id"], "voting", "bench")
         code = workshops.get_workshop(db, workshop_id)["code"]
-        tokens = [workshops.join_workshop(db, code, f"Bench {i}")["token"] for i in range(core_participants)]
+        tokens = [participation.join_workshop(db, code, f"Bench {i}")["token"] for i in range(core_participants)]
         return {"workshop_id": workshop_id, "question_id": question["id"], "code": code, "tokens": tokens}
     finally:
         db.close()
@@ -132,8 +132,8 @@ def moderate_and_open(db_file: Path, question_id: int) -> dict:
         authored = storage.fetch_value(db, "SELECT count(*) FROM priority WHERE question_id = ? AND participant_id IS NOT NULL",
                                        (question_id,))
         for priority in submitted[BALLOT_SIZE:]:
-            workshops.set_priority_hidden(db, priority["id"], True, "bench")
-        workshops.set_phase(db, question_id, "voting", "bench")
+            facilitation.set_priority_hidden(db, priority["id"], True, "bench")
+        facilitation.set_phase(db, question_id, "voting", "bench")
         return {"priorities_submitted": len(submitted), "submitted_by_phones_in_db": authored,
                 "ballot_size": min(BALLOT_SIZE, len(submitted))}
     finally:

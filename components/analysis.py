@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from components import workshops
+from components import audit, workshops
 from components.rules import RuleError
 from components.storage import fetch_all, immediate
 
@@ -368,7 +368,7 @@ def record_cross_merge(db, actor: str, source_ids: list[int], target_id: int) ->
     titles = {r["id"]: r["title"] for r in rows}
     with immediate(db):
         for workshop_id in sorted({r["workshop_id"] for r in rows}):
-            workshops.audit(db, actor, "cross.merge", workshop_id, target_id=target_id, target_title=titles[target_id],
+            audit.record(db, actor, "cross.merge", workshop_id, target_id=target_id, target_title=titles[target_id],
                             source_ids=[i for i in ids if i != target_id])
 
 

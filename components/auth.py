@@ -13,9 +13,9 @@ from pathlib import Path
 import bcrypt
 import jwt
 
+from components import audit, rules
 from components.rules import RuleError
 from components.storage import db_path, fetch_all, fetch_one, immediate
-from components.workshops import audit
 
 ROLES = ("facilitator", "organiser")
 MAX_FAILURES = 5
@@ -60,7 +60,7 @@ def create_user(db, username: str, name: str, role: str, actor: str, password: s
             raise RuleError("The username {username} is taken.", username=username)
         db.conn.execute("INSERT INTO user (username, name, email, password_hash, role) VALUES (?, ?, ?, ?, ?)",
                         (username, (name or username).strip(), email, hash_password(password), role))
-        audit(db, actor, "user.create", None, username=username, role=role)
+        audit.record(db, actor, "user.create", None, username=username, role=role)
     return password
 
 
@@ -73,16 +73,19 @@ def reset_password(db, username: str, actor: str, password: str | None = None) -
         _require_user(db, username)
         db.conn.execute("UPDATE user SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE username = ?",
                         (hash_password(password), username))
-        audit(db, actor, "user.reset_password", None, username=username)
+        audit.record(db, actor, "user.reset_password", None, username=username)
     return password
 
 
 def set_user_disabled(db, username: str, disabled: bool, actor: str) -> None:
-    """Disable or re-enable a staff account."""
+    """Disable or re-enable a staff account; never your own, nor the last enabled organiser."""
     with immediate(db):
-        _require_user(db, username)
+        user = _require_user(db, username)
+        if disabled:
+            # Read inside the write lock: two organisers disabling each other at once leave one.
+            rules.check_may_disable(user, actor, count_organisers(db))
         db.conn.execute("UPDATE user SET disabled = ? WHERE username = ?", (int(disabled), username))
-        audit(db, actor, "user.disable" if disabled else "user.enable", None, username=username)
+        audit.record(db, actor, "user.disable" if disabled else "user.enable", None, username=username)
 
 
 def _require_user(db, username: str) -> dict:
@@ -123,7 +126,7 @@ def record_failed_login(db, username: str) -> bool:
         locked_until = None
         if failures >= MAX_FAILURES:
             locked_until, failures = (_now() + LOCKOUT).isoformat(), 0
-            audit(db, "system", "user.locked", None, username=user["username"])
+            audit.record(db, "system", "user.locked", None, username=user["username"])
         db.conn.execute("UPDATE user SET failed_logins = ?, locked_until = coalesce(?, locked_until) WHERE id = ?",
                         (failures, locked_until, user["id"]))
     return locked_until is not None
@@ -133,7 +136,7 @@ def record_login(db, username: str) -> None:
     """Clear failures after a successful login and audit it."""
     with immediate(db):
         db.conn.execute("UPDATE user SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
-        audit(db, username, "user.login", None)
+        audit.record(db, username, "user.login", None)
 
 
 def build_credentials(db) -> dict:
@@ -198,7 +201,7 @@ def record_logout(db, username: str) -> float:
     moment = _now()
     with immediate(db):
         db.conn.execute("UPDATE user SET sessions_valid_after = ? WHERE username = ?", (moment.isoformat(), username))
-        audit(db, username, "user.logout", None)
+        audit.record(db, username, "user.logout", None)
     return moment.timestamp()
 
 

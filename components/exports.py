@@ -6,7 +6,6 @@ as anonymous codes (P001, ...) unless the organiser includes names. No Streamlit
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import zipfile
@@ -15,14 +14,14 @@ from datetime import datetime, timezone
 from typing import Callable
 
 import pandas as pd
-import plotly.io as pio
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from components import analysis, analysis_charts, i18n, workshops
+from components import analysis, audit, workshops
+from components.report import build_html, plain_rows
 from components.rules import RuleError
 from components.storage import read_snapshot
 
@@ -32,13 +31,11 @@ MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officed
 # Spreadsheet programs treat a cell starting with these as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "audit log")
-REPORT_TOP = 50
 # The Excel segments sheet keeps each group's top ranks so a 5,000-person workshop exports in seconds;
 # the segments CSV (in the zip) keeps every row.
 XLSX_SEGMENT_TOP = 100
 JSON_FORMAT = "hub-workshop-results"
 JSON_VERSION = 1
-EXPORT_ACTOR_DEFAULT = "export"
 
 Progress = Callable[[float, str], None]
 
@@ -82,7 +79,7 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
         questions = analysis.load_workshop_votes(db, workshop_id)
         profile = workshops.list_profile_questions(db, workshop_id)
         themes = [t["name"] for t in workshops.list_themes(db, workshop_id)]
-        audit_rows = workshops.list_audit(db, workshop_id)
+        audit_rows = audit.list_audit(db, workshop_id)
     tallies = [analysis.tally_votes(q) for q in questions]
     fairness = [analysis.tally_equal_weight(q) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
@@ -200,11 +197,6 @@ def build_tables(res: WorkshopResults) -> dict[str, pd.DataFrame]:
 
 # ---------------------------------------------------------------- writers
 
-def _plain_rows(frame: pd.DataFrame) -> list[list]:
-    """Rows of Python values (no numpy scalars, NaN as None)."""
-    return frame.astype(object).where(frame.notna(), None).values.tolist()
-
-
 def write_csv(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a BOM (so Excel reads Czech and Cyrillic), every text cell neutralised."""
     safe = frame.astype(object).where(frame.notna(), None).map(neutralise)
@@ -226,7 +218,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     bold = Font(bold=True)
     for name, frame in tables.items():
         sheet = book.create_sheet(title=name[:31])
-        rows = _plain_rows(frame)
+        rows = plain_rows(frame)
         for index, width in enumerate(_column_widths(frame, rows), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
@@ -318,98 +310,6 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 
-# ---------------------------------------------------------------- HTML report
-
-REPORT_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1200px;margin:2rem auto;
-padding:0 1rem;color:#111;line-height:1.45}
-h1{margin-bottom:.2rem}h2{border-top:2px solid #0072B2;padding-top:1rem;margin-top:2.5rem}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem;width:100%}
-th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.muted{color:#555}.rules{display:flex;flex-wrap:wrap;gap:.5rem 2rem;padding:0;list-style:none}
-.note{background:#f7f7f7;border-left:4px solid #E69F00;padding:.5rem 1rem}
-"""
-
-
-def build_html(res: WorkshopResults) -> bytes:
-    """A self-contained report (plotly.js inline, works offline) with charts, rules and methodology."""
-    esc = html.escape
-    w = res.workshop
-    parts = [f"<!DOCTYPE html><html lang='{esc(i18n.html_lang(w['language']))}'><head><meta charset='utf-8'>",
-             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             f"<title>{esc(w['title'])} — results</title><style>{REPORT_CSS}</style></head><body>",
-             f"<h1>{esc(w['title'])}</h1>",
-             f"<p class='muted'>Join code {esc(w['code'])} · status {esc(w['status'])} · created "
-             f"{esc(w['created_at'])} · report generated {esc(res.generated_at)}</p>"]
-    if w["description"]:
-        parts.append(f"<p>{esc(w['description'])}</p>")
-    plotly_included = False
-    for number, (data, tally, fair, by_key) in enumerate(
-            zip(res.questions, res.tallies, res.fairness, res.segments), start=1):
-        figures = [analysis_charts.build_top_ranking_chart(tally, res.themes),
-                   analysis_charts.build_theme_chart(analysis.summarise_themes(data, tally), res.themes),
-                   analysis_charts.build_distribution_chart(analysis.count_dot_distribution(data))]
-        chart_html = []
-        for fig in figures:
-            chart_html.append(pio.to_html(fig, full_html=False, include_plotlyjs=not plotly_included,
-                                          config={"displaylogo": False, "responsive": True}))
-            plotly_included = True
-        parts += _question_section(res, number, data, tally, fair, by_key, chart_html)
-    parts.append(f"<h2>Methodology</h2><p class='note'>{esc(analysis.METHODOLOGY)}</p>")
-    parts.append("</body></html>")
-    return "".join(parts).encode("utf-8")
-
-
-def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_key, charts: list[str]) -> list[str]:
-    """One question's rules, charts and tables."""
-    esc = html.escape
-    s = analysis.summarise_question(data)
-    rules = [("Dots per participant", s["dots_per_participant"]), ("Max dots per priority", s["max_dots_per_item"]),
-             ("Phase", s["phase"]), ("Phase changed", s["phase_changed_at"]),
-             ("Deadline", s["phase_deadline"] or "—"),
-             ("Priorities", s["priorities"]), ("Participants joined", s["participants"]),
-             ("Participants who placed a dot", s["voters"]), ("Dots placed", s["dots"])]
-    parts = [f"<h2>Question {number}: {esc(s['prompt'])}</h2><ul class='rules'>"]
-    parts += [f"<li><b>{esc(k)}:</b> {esc(str(v))}</li>" for k, v in rules]
-    parts.append("</ul>")
-    parts.append(f"<h3>Ranking</h3><p class='muted'>Chart: top {min(len(tally), analysis_charts.TOP_DEFAULT)} "
-                 f"of {len(tally)}. Share supporting = supporters / {s['voters']} participants who placed at least "
-                 "one dot on this question.</p>")
-    parts.append(charts[0])
-    parts.append(_html_table(tally.drop(columns=["priority_id"])))
-    parts += ["<h3>Themes and dots placed</h3>", charts[1], charts[2]]
-    parts.append(f"<h3>Fairness: equal weight per country</h3><p class='muted'>Top {REPORT_TOP} by raw dots. "
-                 "Each country's dots are scaled so that every country contributes the same total.</p>")
-    parts.append(_html_table(fair.drop(columns=["priority_id"]).head(REPORT_TOP)))
-    labels = {pq["key"]: pq["label"] for pq in res.profile_questions}
-    for key, groups in by_key.items():
-        parts.append(f"<h3>Segment: {esc(labels.get(key, key))}</h3><p class='muted'>Top {REPORT_TOP} overall; "
-                     f"groups with fewer than {res.min_group} participants are not shown.</p>")
-        parts.append(_html_table(analysis.build_segment_table(tally, groups, res.min_group)
-                                 .drop(columns=["priority_id"]).head(REPORT_TOP)))
-    return parts
-
-
-def _html_table(frame: pd.DataFrame) -> str:
-    """An escaped HTML table; numbers right-aligned."""
-    esc = html.escape
-    head = "".join(f"<th>{esc(str(c).replace('_', ' '))}</th>" for c in frame.columns)
-    shares = [str(c).startswith("share") for c in frame.columns]
-    body = []
-    for row in _plain_rows(frame):
-        cells = "".join(_html_cell(v, share) for v, share in zip(row, shares))
-        body.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _html_cell(value, share: bool) -> str:
-    """One escaped table cell; shares as percentages, numbers right-aligned."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"<td class='num'>{value:.0%}</td>" if share else f"<td class='num'>{value}</td>"
-    return f"<td>{html.escape('' if value is None else str(value))}</td>"
-
-
 # ---------------------------------------------------------------- one call per format
 
 def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
@@ -463,51 +363,5 @@ def export_file_name(workshop: dict, fmt: str) -> str:
 
 def record_export(db, workshop_id: int, actor: str, fmt: str, include_names: bool) -> None:
     """Audit who exported what (exports with names matter for data protection)."""
-    workshops.audit(db, actor, "export", workshop_id, format=fmt, include_names=include_names)
+    audit.record(db, actor, "export", workshop_id, format=fmt, include_names=include_names)
     db.conn.commit()
-
-
-# ---------------------------------------------------------------- command line
-
-CLI_USAGE = """Export a workshop's results.
-
-examples:
-  python -m components.cli export --workshop ABC234 --format xlsx --out results.xlsx
-  python -m components.cli export --workshop ABC234 --format zip --out all.zip --include-names
-
-formats: csv (ranked priorities, UTF-8 with BOM), xlsx (summary, ranked priorities, dots per participant,
-segments, audit log), json (everything needed to reproduce the tallies), html (self-contained report
-with charts, works offline), zip (all of the above plus one CSV per table)."""
-
-
-def register_cli(subparsers) -> None:
-    """Add `export` to the administration command line."""
-    import argparse
-
-    parser = subparsers.add_parser("export", help="export a workshop's results (csv, xlsx, json, html, zip)",
-                                   description=CLI_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
-    parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
-    parser.add_argument("--out", required=True, metavar="PATH", help="file to write")
-    parser.add_argument("--include-names", action="store_true", help="include participants' display names")
-    parser.add_argument("--min-group", type=int, default=analysis.MIN_GROUP_DEFAULT,
-                        help="smallest segment group shown with figures (default %(default)s)")
-    parser.set_defaults(handler=cmd_export)
-
-
-def cmd_export(args, db) -> int:
-    """Write one export to a file."""
-    from pathlib import Path
-
-    workshop = workshops.find_workshop_by_code(db, args.workshop)
-    if workshop is None:
-        raise RuleError("No workshop has the code {code}. Please check it and try again.", code=args.workshop)
-    if args.min_group < 1:
-        raise RuleError("The minimum group size must be at least 1.")
-    data = export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    record_export(db, workshop["id"], "cli", args.fmt, args.include_names)
-    print(f"Wrote {out} ({len(data):,} bytes, {args.fmt})")
-    return 0

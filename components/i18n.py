@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import gettext
 import io
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -147,11 +145,6 @@ def format_number(value: float, language: str) -> str:
 def format_share(value: float, language: str) -> str:
     """Format a 0–1 share as a percentage for a locale."""
     return format_percent(value, locale=language)
-
-
-def format_when(moment: datetime, language: str) -> str:
-    """Format a date and time for a locale."""
-    return format_datetime(moment, format="medium", locale=language)
 
 
 def format_countdown(seconds: int) -> str:

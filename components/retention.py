@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components import rules, workshops
+from components import audit, rules, workshops
 from components.rules import RuleError
 from components.storage import fetch_value, immediate
 
@@ -28,7 +28,7 @@ def finish_workshop(db, workshop_id: int, actor: str) -> None:
         if workshop["status"] != "open":
             raise RuleError("This workshop has ended.")
         db.conn.execute("UPDATE workshop SET status = 'finished' WHERE id = ?", (workshop_id,))
-        workshops.audit(db, actor, "workshop.finish", workshop_id)
+        audit.record(db, actor, "workshop.finish", workshop_id)
 
 
 def anonymise_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
@@ -45,7 +45,7 @@ def anonymise_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dic
         db.conn.execute("UPDATE participant SET display_name = NULL, token = NULL WHERE workshop_id = ?",
                         (workshop_id,))
         db.conn.execute("UPDATE workshop SET status = 'anonymised' WHERE id = ?", (workshop_id,))
-        workshops.audit(db, actor, "workshop.anonymise", workshop_id, names_removed=names, tokens_removed=tokens)
+        audit.record(db, actor, "workshop.anonymise", workshop_id, names_removed=names, tokens_removed=tokens)
     return {"names_removed": names, "tokens_removed": tokens}
 
 
@@ -62,6 +62,6 @@ def delete_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
         db.conn.execute("UPDATE priority SET state = 'hidden', merged_into_id = NULL WHERE merged_into_id IS NOT NULL"
                         " AND question_id IN (SELECT id FROM question WHERE workshop_id = ?)", (workshop_id,))
         db.conn.execute("DELETE FROM workshop WHERE id = ?", (workshop_id,))
-        workshops.audit(db, actor, "workshop.delete", workshop_id, title=workshop["title"], code=workshop["code"],
+        audit.record(db, actor, "workshop.delete", workshop_id, title=workshop["title"], code=workshop["code"],
                         **counts)
     return counts

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from components import results, rules, storage, workshops
+from components import participation, results, rules, storage, workshops
 
 TOKEN_HEADER = "x-hub-token"  # a header, not the URL, so the token stays out of access logs
 NO_STORE = {"Cache-Control": "no-store"}
@@ -51,7 +51,7 @@ def read_results(request: Request) -> JSONResponse:
     if not rules.is_token_shaped(token) or not rules.is_id_shaped(raw_question):
         return JSONResponse({"visible": False}, status_code=404, headers=NO_STORE)
     db = storage.thread_db()
-    participant = workshops.get_participant(db, token)
+    participant = participation.get_participant(db, token)
     question = workshops.get_question(db, int(raw_question))
     if participant is None or question is None or question["workshop_id"] != participant["workshop_id"]:
         return JSONResponse({"visible": False}, status_code=404, headers=NO_STORE)

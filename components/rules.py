@@ -20,6 +20,9 @@ CODE_LENGTH = 6
 REMEMBER_PARTICIPANT_DAYS = 30
 # What the browser says about its languages is read only this far (a client can send megabytes).
 LANGUAGE_HEADER_MAX, LANGUAGE_TAGS_MAX = 512, 12
+PROFILE_ANSWER_MAX = 200
+# SQLite integers are signed 64-bit: a larger id from a forged click would raise OverflowError.
+SQL_INTEGER_MAX = 2**63 - 1
 
 PHASES = ("draft", "collecting", "voting", "closed")
 VISIBILITIES = ("hidden", "live", "revealed")
@@ -122,6 +125,52 @@ def check_workshop_open(workshop: dict) -> None:
         raise RuleError("This workshop has ended.")
 
 
+def check_code_found(workshop: dict | None, code: str) -> None:
+    """Refuse a join code no workshop has."""
+    if workshop is None:
+        raise RuleError("No workshop has the code {code}. Please check it and try again.",
+                        code=normalise_code(code) or "—")
+
+
+def check_profile_answer(profile_question: dict, value: str) -> None:
+    """Require required answers and refuse options that were not offered."""
+    if not value:
+        if profile_question["required"]:
+            raise RuleError("Please answer: {label}", label=profile_question["label"])
+    elif profile_question["options"] and value not in profile_question["options"]:
+        raise RuleError("Please pick one of the offered answers for: {label}", label=profile_question["label"])
+
+
+def check_own_workshop(question: dict | None, participant: dict) -> None:
+    """Refuse a question of another workshop (or none)."""
+    if question is None or question["workshop_id"] != participant["workshop_id"]:
+        raise RuleError("This question is not part of your workshop.")
+
+
+def check_priority_exists(priority: dict | None) -> None:
+    """Refuse a priority that was deleted."""
+    if priority is None:
+        raise RuleError("This priority no longer exists.")
+
+
+def check_on_ballot(priority: dict | None) -> None:
+    """Refuse a dot on a priority that is not on the ballot (deleted, or never there)."""
+    if priority is None:
+        raise RuleError("This priority is no longer on the ballot.")
+
+
+def is_sql_integer(value: object, minimum: int = 0) -> bool:
+    """True for a real int (not bool) that SQLite can store."""
+    return type(value) is int and minimum <= value <= SQL_INTEGER_MAX
+
+
+def check_ballot_click(click: object) -> None:
+    """Refuse a malformed click {priority, action, shown} from a phone like a vanished priority."""
+    if not isinstance(click, dict) or click.get("action") not in ("add", "remove") \
+            or not is_sql_integer(click.get("priority"), 1) or not is_sql_integer(click.get("shown")):
+        raise RuleError("This priority is no longer on the ballot.")
+
+
 def check_may_submit(question: dict, own_count: int, limit: int) -> None:
     """A participant may submit while collecting and under their limit."""
     if question["phase"] != "collecting":
@@ -188,9 +237,17 @@ def check_dot_rules(dots_per_participant: int, max_dots_per_item: int) -> None:
         raise RuleError("Dots per priority must be between 1 and the dots per participant.")
 
 
-def may_see_results(question: dict, staff: bool = False) -> bool:
-    """Participants see results only when live or revealed; staff always may."""
-    return staff or question["results_visibility"] in ("live", "revealed")
+def check_may_disable(user: dict, actor: str, enabled_organisers: int) -> None:
+    """Refuse to disable your own account or the last enabled organiser."""
+    if user["username"] == actor:
+        raise RuleError("You cannot disable your own account.")
+    if user["role"] == "organiser" and not user["disabled"] and enabled_organisers <= 1:
+        raise RuleError("At least one organiser account must stay enabled.")
+
+
+def may_see_results(question: dict) -> bool:
+    """Participants see results only when live or revealed (staff always may)."""
+    return question["results_visibility"] in ("live", "revealed")
 
 
 def remembered_participant_cookie(workshop_id: int) -> str:

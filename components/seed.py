@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from components import workshops
+from components import facilitation, workshops
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "workshop_data"
 SEED_ACTOR = "seed"
@@ -41,9 +41,9 @@ def seed_demo(db) -> int:
                                      dots_per_participant=q["dots_per_participant"],
                                      max_dots_per_item=q["max_dots_per_item"])
         if q["phase"] != "draft":
-            workshops.set_phase(db, qid, q["phase"], SEED_ACTOR)
+            facilitation.set_phase(db, qid, q["phase"], SEED_ACTOR)
         for example in q["examples"]:
-            workshops.add_priority_for_room(db, qid, example["title"], SEED_ACTOR, theme_id=themes.get(example["theme"]))
+            facilitation.add_priority_for_room(db, qid, example["title"], SEED_ACTOR, theme_id=themes.get(example["theme"]))
     return workshop_id
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import workshops
+from components import facilitation, workshops
 from components.ui import staff as ui_staff, session as widgets
 from components.text import escape_markdown
 
@@ -18,7 +18,7 @@ if question is None:
     st.stop()
 db = widgets.get_db()
 st.markdown("### " + escape_markdown(question["prompt"]))
-items = workshops.list_priorities_for_moderation(db, question["id"])
+items = facilitation.list_priorities_for_moderation(db, question["id"])
 themes = workshops.list_themes(db, workshop["id"])
 ui_staff.render_priority_table(items)
 hide_tab, merge_tab, room_tab, paper_tab = st.tabs(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import seed, storage, workshops
+from components import facilitation, seed, storage, workshops
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,6 @@ def voting(db, demo):
     """Demo question 1 opened for voting; returns (workshop, question, priority ids)."""
     workshop, questions = demo
     question = questions[0]
-    workshops.set_phase(db, question["id"], "voting", "test")
+    facilitation.set_phase(db, question["id"], "voting", "test")
     ids = [p["id"] for p in workshops.list_visible_priorities(db, question["id"])]
     return workshop, workshops.get_question(db, question["id"]), ids

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.modules.setdefault("pandas", None)
 sys.modules.setdefault("numpy", None)
 
-from components import storage, workshops  # noqa: E402
+from components import participation, storage  # noqa: E402
 from components.rules import RuleError  # noqa: E402
 
 
@@ -44,13 +44,13 @@ def vote_forever(db_file: str, token: str, seed: int, priority_ids: list[int]) -
     """Place or remove a random dot, forever, reporting each commit."""
     rng = random.Random(seed)
     db = storage.open_db(db_file)
-    participant = workshops.get_participant(db, token)
+    participant = participation.get_participant(db, token)
     say("READY")
     while True:
         op = rng.choice(("place", "place", "remove"))
         priority_id = rng.choice(priority_ids)
         say(f"TRY {op} {priority_id}")
-        action = workshops.place_dot if op == "place" else workshops.remove_dot
+        action = participation.place_dot if op == "place" else participation.remove_dot
         try:
             count = action(db, participant, priority_id)
         except RuleError:

@@ -9,7 +9,7 @@ import streamlit
 from streamlit.errors import StreamlitPageNotFoundError
 from streamlit.testing.v1 import AppTest
 
-from components import auth, workshops
+from components import auth, participation
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = {"participant.py", "login.py"}
@@ -81,7 +81,7 @@ def test_logged_out_sees_only_login_prompt(db, demo, name):
 
 @pytest.mark.parametrize("name", STAFF_PAGES)
 def test_participant_token_is_not_a_login(db, demo, name):
-    participant = workshops.join_workshop(db, demo[0]["code"], "Ana")
+    participant = participation.join_workshop(db, demo[0]["code"], "Ana")
     at = open_page(name, t=participant["token"])
     assert_login_prompt_only(at, "Please log in as a facilitator or organiser to open this page.")
     assert participant["token"] not in " ".join(str(getattr(e, "value", "")) for e in elements(at))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import analysis, workshops
+from components import analysis, audit, facilitation, participation, workshops
 from components.rules import RuleError
 
 X, Y = "Participatory budgeting", "Capacity building"
@@ -26,22 +26,22 @@ def seed_small(db, title: str = "Small workshop", titles: dict | None = None) ->
     """Workshop with priorities A–D and six participants voting as in BALLOTS."""
     wid = workshops.create_workshop(db, title, "test", themes=[X, Y], profile_questions=PROFILE, country="Czechia")
     qid = workshops.add_question(db, wid, "What next?", "test", dots_per_participant=5, max_dots_per_item=3)
-    workshops.set_phase(db, qid, "collecting", "test")
+    facilitation.set_phase(db, qid, "collecting", "test")
     themes = {t["name"]: t["id"] for t in workshops.list_themes(db, wid)}
     titles = titles or {}
     pids = {}
     for letter, theme in (("A", X), ("B", X), ("C", Y), ("D", None)):
-        pids[letter] = workshops.add_priority_for_room(db, qid, titles.get(letter, f"Priority {letter}"), "test",
+        pids[letter] = facilitation.add_priority_for_room(db, qid, titles.get(letter, f"Priority {letter}"), "test",
                                                        theme_id=themes.get(theme))
-    workshops.set_phase(db, qid, "voting", "test")
+    facilitation.set_phase(db, qid, "voting", "test")
     people = {}
     for name, (country, org, ballot) in BALLOTS.items():
-        person = workshops.join_workshop(db, workshops.get_workshop(db, wid)["code"], f"Name {name}",
+        person = participation.join_workshop(db, workshops.get_workshop(db, wid)["code"], f"Name {name}",
                                          {"country": country, "org_type": org})
         people[name] = person
         for letter, count in ballot.items():
             for _ in range(count):
-                workshops.place_dot(db, person, pids[letter])
+                participation.place_dot(db, person, pids[letter])
     return {"workshop_id": wid, "question_id": qid, "pids": pids, "people": people}
 
 
@@ -67,7 +67,7 @@ def test_tally_ranks_ties_supporters_share_and_countries(db, small):
 
 
 def test_hidden_priority_left_out(db, small):
-    workshops.set_priority_hidden(db, small["pids"]["C"], True, "test")
+    facilitation.set_priority_hidden(db, small["pids"]["C"], True, "test")
     tally = analysis.tally_question(db, small["question_id"])
     assert _by_letter(tally, small["pids"], "rank") == {"A": 1, "B": 1, "D": 3}
 
@@ -126,13 +126,13 @@ def test_segment_table_never_shows_numbers_for_small_groups(db, small):
 def test_suppression_threshold_4_hidden_5_shown(db):
     wid = workshops.create_workshop(db, "Threshold", "test", profile_questions=PROFILE)
     qid = workshops.add_question(db, wid, "Q", "test", dots_per_participant=3, max_dots_per_item=3)
-    workshops.set_phase(db, qid, "collecting", "test")
-    pid = workshops.add_priority_for_room(db, qid, "Only priority", "test")
-    workshops.set_phase(db, qid, "voting", "test")
+    facilitation.set_phase(db, qid, "collecting", "test")
+    pid = facilitation.add_priority_for_room(db, qid, "Only priority", "test")
+    facilitation.set_phase(db, qid, "voting", "test")
     code = workshops.get_workshop(db, wid)["code"]
     for country, n in (("Croatia", 5), ("Poland", 4)):
         for _ in range(n):
-            workshops.place_dot(db, workshops.join_workshop(db, code, None, {"country": country}), pid)
+            participation.place_dot(db, participation.join_workshop(db, code, None, {"country": country}), pid)
     groups = {g.name: g for g in analysis.tally_segment(analysis.load_question_votes(db, qid), "country")}
     assert groups["Croatia"].participants == 5 and not groups["Croatia"].suppressed
     assert int(groups["Croatia"].tally["dots"].iloc[0]) == 5
@@ -171,7 +171,7 @@ def test_cross_workshop_combined_and_merged(db):
     assert len(merged) == 7
     analysis.record_cross_merge(db, "olga", [second["pids"]["A"]], first["pids"]["A"])
     for wid in (first["workshop_id"], second["workshop_id"]):
-        assert [r["action"] for r in workshops.list_audit(db, wid)].count("cross.merge") == 1
+        assert [r["action"] for r in audit.list_audit(db, wid)].count("cross.merge") == 1
 
 
 def test_merge_loops_refused():
@@ -233,4 +233,4 @@ def test_results_page_cross_workshop_merge(db):
     assert not at.exception
     merged = at.dataframe[-1].value
     assert len(merged) == 7 and int(merged.iloc[0]["dots"]) == 10 and int(merged.iloc[0]["merged_count"]) == 2
-    assert [r["action"] for r in workshops.list_audit(db, second["workshop_id"])].count("cross.merge") == 1
+    assert [r["action"] for r in audit.list_audit(db, second["workshop_id"])].count("cross.merge") == 1

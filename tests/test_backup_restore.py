@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from components import cli, results, storage, workshops
+from components import cli, facilitation, participation, results, storage, workshops
 
 TABLES = ["workshop", "theme", "profile_question", "question", "participant", "priority", "dot", "user", "audit_log"]
 
@@ -15,23 +15,23 @@ TABLES = ["workshop", "theme", "profile_question", "question", "participant", "p
 def run_a_workshop(db, demo) -> dict:
     """Collect, vote, moderate, record paper: every kind of row the results depend on."""
     workshop, (q1, q2) = demo
-    people = [workshops.join_workshop(db, workshop["code"], f"P{n}", {"country": "Serbia"}) for n in range(6)]
+    people = [participation.join_workshop(db, workshop["code"], f"P{n}", {"country": "Serbia"}) for n in range(6)]
     for n, person in enumerate(people[:4]):
-        workshops.submit_priority(db, person, q1["id"], f"Idea from participant {n}")
-    workshops.set_phase(db, q1["id"], "voting", "facilitator")
+        participation.submit_priority(db, person, q1["id"], f"Idea from participant {n}")
+    facilitation.set_phase(db, q1["id"], "voting", "facilitator")
     ids = [p["id"] for p in workshops.list_visible_priorities(db, q1["id"])]
     for n, person in enumerate(people):
         for k in range(1 + n % 4):
-            workshops.place_dot(db, person, ids[(n + k) % len(ids)])
-    workshops.merge_priorities(db, ids[-1], ids[0], "facilitator")
-    workshops.set_priority_hidden(db, ids[1], True, "facilitator")
-    workshops.record_paper_ballot(db, q1["id"], {ids[2]: 2, ids[3]: 1}, "facilitator", "paper 1")
-    workshops.set_phase(db, q1["id"], "closed", "facilitator")
-    workshops.set_phase(db, q2["id"], "voting", "facilitator")
-    workshops.add_priority_for_room(db, q2["id"], "Mentoring for new members", "facilitator")
+            participation.place_dot(db, person, ids[(n + k) % len(ids)])
+    facilitation.merge_priorities(db, ids[-1], ids[0], "facilitator")
+    facilitation.set_priority_hidden(db, ids[1], True, "facilitator")
+    facilitation.record_paper_ballot(db, q1["id"], {ids[2]: 2, ids[3]: 1}, "facilitator", "paper 1")
+    facilitation.set_phase(db, q1["id"], "closed", "facilitator")
+    facilitation.set_phase(db, q2["id"], "voting", "facilitator")
+    facilitation.add_priority_for_room(db, q2["id"], "Mentoring for new members", "facilitator")
     q2_ids = [p["id"] for p in workshops.list_visible_priorities(db, q2["id"])]
     for person in people[:3]:
-        workshops.place_dot(db, person, q2_ids[0])
+        participation.place_dot(db, person, q2_ids[0])
     return {"people": people, "questions": [q1["id"], q2["id"]], "q2_ids": q2_ids}
 
 
@@ -68,10 +68,10 @@ def test_cli_backup_then_restore_by_copying_gives_identical_results(db_path, db,
         pd.testing.assert_frame_equal(after["tallies"][question_id], tally)
 
     # the restored workshop carries on: a participant's link still works and votes count
-    person = workshops.get_participant(restored, state["people"][3]["token"])
+    person = participation.get_participant(restored, state["people"][3]["token"])
     assert person["id"] == state["people"][3]["id"]
-    assert workshops.place_dot(restored, person, state["q2_ids"][0]) == 1
-    assert workshops.count_dots_used(restored, state["questions"][1], person["id"]) == 1
+    assert participation.place_dot(restored, person, state["q2_ids"][0]) == 1
+    assert participation.count_dots_used(restored, state["questions"][1], person["id"]) == 1
     restored.close()
 
 

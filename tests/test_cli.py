@@ -8,7 +8,7 @@ import json
 import openpyxl
 import pytest
 
-from components import cli, workshops
+from components import audit, cli, workshops
 from tests.test_analysis import seed_small
 
 
@@ -22,7 +22,7 @@ def test_export_json_round_trip(db, db_path, tmp_path, capsys):
     tally = {t["priority_id"]: t["dots"] for t in document["questions"][0]["tally"]}
     assert tally == {small["pids"]["A"]: 5, small["pids"]["B"]: 5, small["pids"]["C"]: 3, small["pids"]["D"]: 2}
     assert "Wrote" in capsys.readouterr().out
-    assert workshops.list_audit(db, small["workshop_id"])[-1]["action"] == "export"
+    assert audit.list_audit(db, small["workshop_id"])[-1]["action"] == "export"
 
 
 def test_export_xlsx_and_csv(db, db_path, tmp_path):

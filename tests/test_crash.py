@@ -21,7 +21,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from components import seed, storage, workshops
+from components import facilitation, participation, seed, storage, workshops
 from tests.browser.conftest import ROOT, launch_streamlit, start_server
 
 CLIENT = Path(__file__).resolve().parent / "crash_client.py"
@@ -36,9 +36,9 @@ def prepare(path: Path) -> tuple[dict, dict, list[int]]:
     storage.migrate(db)
     workshop_id = seed.seed_demo(db)
     question = workshops.list_questions(db, workshop_id)[0]
-    workshops.set_dot_rules(db, question["id"], 12, 6, "test")
-    workshops.set_phase(db, question["id"], "voting", "test")
-    participant = workshops.join_workshop(db, workshops.get_workshop(db, workshop_id)["code"])
+    facilitation.set_dot_rules(db, question["id"], 12, 6, "test")
+    facilitation.set_phase(db, question["id"], "voting", "test")
+    participant = participation.join_workshop(db, workshops.get_workshop(db, workshop_id)["code"])
     ids = [p["id"] for p in workshops.list_visible_priorities(db, question["id"])]
     question = workshops.get_question(db, question["id"])
     db.close()
@@ -179,8 +179,8 @@ def test_sigkill_streamlit_server_while_core_client_votes(tmp_path):
     proc, server, log = start_server(tmp_path)
     db = server.db()
     question = workshops.list_questions(db, server.workshop_id)[0]
-    workshops.set_phase(db, question["id"], "voting", "test")
-    voter = workshops.join_workshop(db, server.code)
+    facilitation.set_phase(db, question["id"], "voting", "test")
+    voter = participation.join_workshop(db, server.code)
     ids = [p["id"] for p in workshops.list_visible_priorities(db, question["id"])]
     db.close()
     rng = random.Random(int.from_bytes(os.urandom(4), "big"))

@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from components import exports, workshops
+from components import exports, participation, workshops
 from components.rules import DETAILS_MAX, TITLE_MAX, RuleError
 
 HUGE = "x" * 100_000
@@ -16,14 +16,14 @@ HUGE = "x" * 100_000
 def test_oversized_text_is_refused_cleanly_and_limits_are_inclusive(db, demo):
     workshop, questions = demo
     question = questions[0]
-    ana = workshops.join_workshop(db, workshop["code"], "Ana")
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
     with pytest.raises(RuleError, match="280 characters or fewer"):
-        workshops.submit_priority(db, ana, question["id"], HUGE)
+        participation.submit_priority(db, ana, question["id"], HUGE)
     with pytest.raises(RuleError, match="2000 characters or fewer"):
-        workshops.submit_priority(db, ana, question["id"], "Fine title", HUGE)
+        participation.submit_priority(db, ana, question["id"], "Fine title", HUGE)
     with pytest.raises(RuleError, match="80 characters or fewer"):
-        workshops.join_workshop(db, workshop["code"], HUGE)
-    pid = workshops.submit_priority(db, ana, question["id"], "t" * TITLE_MAX, "d" * DETAILS_MAX)
+        participation.join_workshop(db, workshop["code"], HUGE)
+    pid = participation.submit_priority(db, ana, question["id"], "t" * TITLE_MAX, "d" * DETAILS_MAX)
     stored = workshops.get_priority(db, pid)
     assert (len(stored["title"]), len(stored["details"])) == (TITLE_MAX, DETAILS_MAX)
 
@@ -31,9 +31,9 @@ def test_oversized_text_is_refused_cleanly_and_limits_are_inclusive(db, demo):
 @pytest.mark.parametrize("bad", ["nul\x00byte", "line\x0bbreak", "esc\x1b[31m"])
 def test_control_characters_never_break_the_excel_export(db, demo, bad):
     workshop, questions = demo
-    person = workshops.join_workshop(db, workshop["code"], bad)
+    person = participation.join_workshop(db, workshop["code"], bad)
     try:
-        workshops.submit_priority(db, person, questions[0]["id"], bad, bad)
+        participation.submit_priority(db, person, questions[0]["id"], bad, bad)
     except RuleError:
         pass  # a clear refusal is fine too
     for fmt in ("xlsx", "zip"):

@@ -12,7 +12,7 @@ from collections import defaultdict
 import openpyxl
 import pytest
 
-from components import analysis, exports, workshops
+from components import analysis, exports, facilitation
 from tests.test_analysis import seed_small
 
 NASTY = ["=1+1", "+x", "-x", "@x", "\tx", "\rx", "{=1+1}"]
@@ -24,12 +24,12 @@ def nasty(db):
     small = seed_small(db, titles={"A": "<script>alert(1)</script>", "B": "Příliš žluťoučký kůň",
                                    "C": "Громадський бюджет"})
     qid = small["question_id"]
-    workshops.set_phase(db, qid, "collecting", "test", confirmed=True)
+    facilitation.set_phase(db, qid, "collecting", "test", confirmed=True)
     for title in NASTY:
         # Direct insert: the app trims titles, but a leading tab or CR must be safe in any data.
         db.conn.execute("INSERT INTO priority (question_id, title) VALUES (?, ?)", (qid, title + " pad"))
     db.conn.commit()
-    workshops.set_phase(db, qid, "voting", "test")
+    facilitation.set_phase(db, qid, "voting", "test")
     return small
 
 

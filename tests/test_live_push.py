@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from components import workshops
+from components import facilitation, workshops
 from components.ui import live as ui_live
 
 
@@ -44,7 +44,7 @@ def test_watcher_reruns_only_screens_that_are_behind(db, voting, followers, monk
     followers["closed"] = ui_live._Follower(workshop["id"], ())
     assert sessions(ui_live.stale_sessions(db, 100.0)) == [phones["behind"]]
     assert "closed" not in followers  # a closed tab is forgotten
-    workshops.set_phase(db, question["id"], "closed", "t")
+    facilitation.set_phase(db, question["id"], "closed", "t")
     # the facilitator moved on: now both are behind, but "behind" was asked a moment ago
     assert sessions(ui_live.stale_sessions(db, 101.0)) == [phones["current"]]
     assert sessions(ui_live.stale_sessions(db, 100.0 + ui_live.RETRY_SECONDS)) == [phones["behind"]]

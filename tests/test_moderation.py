@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import auth, storage, workshops
+from components import auth, facilitation, participation, storage, workshops
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
 from tests.test_staff_pages import click, last_audit, open_page, shown
 
@@ -48,8 +48,8 @@ def test_hide_and_show_again(db, demo, fiona):
 def test_edit_keeps_the_original_in_the_audit_log(db, demo, fiona):
     workshop, questions = demo
     qid = questions[0]["id"]
-    ana = workshops.join_workshop(db, workshop["code"], "Ana")
-    pid = workshops.submit_priority(db, ana, qid, "Trainnig for city staf", "typos")
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
+    pid = participation.submit_priority(db, ana, qid, "Trainnig for city staf", "typos")
     at = moderate(qid)
     at.selectbox(key=f"moderate_pick_{qid}").select(pid).run()
     at.text_input(key=f"edit_title_{pid}").input("Training for city staff")
@@ -66,20 +66,20 @@ def test_merge_moves_dots_up_to_the_cap_and_returns_the_rest(db, voting, fiona):
     workshop, question, ids = voting
     qid, survivor, duplicate = question["id"], ids[0], ids[1]
     assert question["max_dots_per_item"] == 3
-    ana, boris = (workshops.join_workshop(db, workshop["code"], n) for n in ("Ana", "Boris"))
+    ana, boris = (participation.join_workshop(db, workshop["code"], n) for n in ("Ana", "Boris"))
     for _ in range(2):
-        workshops.place_dot(db, ana, survivor)
-        workshops.place_dot(db, ana, duplicate)
-    workshops.place_dot(db, boris, duplicate)
+        participation.place_dot(db, ana, survivor)
+        participation.place_dot(db, ana, duplicate)
+    participation.place_dot(db, boris, duplicate)
     at = moderate(qid)
     at.selectbox(key=f"merge_source_{qid}").select(duplicate)
     at.selectbox(key=f"merge_target_{qid}").select(survivor)
     click(at, f"merge_{qid}")
     # Ana: 2 + 2 -> cap 3, one returns to her budget; Boris: his 1 moves.
     assert f"Merged #{duplicate} into #{survivor}: 2 dots moved, 1 dots returned to participants." in shown(at)
-    assert workshops.count_dots_on(db, survivor, ana["id"]) == 3
-    assert workshops.count_dots_on(db, survivor, boris["id"]) == 1
-    assert workshops.count_dots_used(db, qid, ana["id"]) == 3
+    assert participation.count_dots_on(db, survivor, ana["id"]) == 3
+    assert participation.count_dots_on(db, survivor, boris["id"]) == 1
+    assert participation.count_dots_used(db, qid, ana["id"]) == 3
     assert count(db, "SELECT count(*) FROM dot WHERE priority_id = ?", duplicate) == 0
     merged = workshops.get_priority(db, duplicate)
     assert (merged["state"], merged["merged_into_id"]) == ("merged", survivor)
@@ -149,7 +149,7 @@ def test_paper_ballot_waits_for_voting(db, demo, fiona):
 def test_participant_text_is_never_markdown(db, voting, fiona):
     workshop, question, _ = voting
     qid = question["id"]
-    pid = workshops.add_priority_for_room(db, qid, EVIL, "fiona")
+    pid = facilitation.add_priority_for_room(db, qid, EVIL, "fiona")
     at = moderate(qid)
     at.selectbox(key=f"moderate_pick_{qid}").select(pid).run()
     raw_markdown = [m.value for m in at.markdown if "evil.example" in m.value and "\\[" not in m.value]

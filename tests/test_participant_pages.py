@@ -9,7 +9,8 @@ import pytest
 from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
-from components import workshops
+from components import facilitation, participation, workshops
+from components.rules import RuleError
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "participant.py")
 
@@ -33,7 +34,7 @@ def texts(at: AppTest) -> str:
 
 def joined(db, workshop) -> tuple[dict, AppTest]:
     """A participant who has joined, and their page."""
-    participant = workshops.join_workshop(db, workshop["code"], "Ana")
+    participant = participation.join_workshop(db, workshop["code"], "Ana")
     return participant, open_page(t=participant["token"])
 
 
@@ -70,9 +71,8 @@ def test_join_by_link_puts_token_in_url(db, demo):
 
 
 def test_profile_questions_say_required_or_optional(db, demo):
-    from components import workshop_admin
     workshop, _ = demo
-    workshop_admin.save_profile_questions(db, workshop["id"], [
+    workshops.save_profile_questions(db, workshop["id"], [
         {"label": "Country", "options": ["Croatia", "Serbia"], "required": True},
         {"label": "Organisation type", "options": ["NGO"], "required": False}], "test")
     at = open_page(code=workshop["code"])
@@ -156,10 +156,10 @@ def test_voting_shows_budget_and_places_dots(db, voting):
     assert sorted(i["id"] for i in ballot(at)["items"]) == sorted(ids)
     at = press(at, ids[0])
     assert budget_line(at) == "4 of 5 dots left"
-    assert workshops.count_dots_on(db, ids[0], participant["id"]) == 1
+    assert participation.count_dots_on(db, ids[0], participant["id"]) == 1
     at = press(at, ids[0], "remove")
     assert budget_line(at) == "5 of 5 dots left"
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 0
 
 
 def test_double_tap_on_the_ballot_places_one_dot(db, voting):
@@ -167,7 +167,7 @@ def test_double_tap_on_the_ballot_places_one_dot(db, voting):
     participant, at = joined(db, workshop)
     at = press(at, ids[0], shown=0)
     at = press(at, ids[0], shown=0)  # the same tap delivered twice
-    assert workshops.count_dots_on(db, ids[0], participant["id"]) == 1
+    assert participation.count_dots_on(db, ids[0], participant["id"]) == 1
     assert budget_line(at) == "4 of 5 dots left" and ballot(at)["error"] is None
 
 
@@ -180,7 +180,7 @@ def test_per_item_cap_is_shown_and_enforced(db, voting):
     assert data["cap"] == 3 and next(i["mine"] for i in data["items"] if i["id"] == ids[0]) == 3
     at = press(at, ids[0])
     assert ballot(at)["error"] == "You can put at most 3 dots on one priority."
-    assert workshops.count_dots_on(db, ids[0], participant["id"]) == 3
+    assert participation.count_dots_on(db, ids[0], participant["id"]) == 3
 
 
 def test_over_budget_is_shown_and_enforced(db, voting):
@@ -191,7 +191,7 @@ def test_over_budget_is_shown_and_enforced(db, voting):
     assert budget_line(at) == "0 of 5 dots left" and ballot(at)["left"] == 0
     at = press(at, ids[2])
     assert ballot(at)["error"] == "You have used all 5 of your dots. Remove one to move it."
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 5
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 5
 
 
 def test_a_malformed_click_is_refused(db, voting):
@@ -200,29 +200,45 @@ def test_a_malformed_click_is_refused(db, voting):
     at = press(at, ids[0], "steal", shown=0)
     at = press(at, ids[0], "add", shown=-1)
     assert ballot(at)["error"] == "This priority is no longer on the ballot."
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 0
+
+
+@pytest.mark.parametrize("forged", [
+    {"priority": 2**70, "action": "add", "shown": 0},    # past SQLite's 64-bit integers
+    {"priority": 1, "action": "add", "shown": 2**64},
+    {"priority": True, "action": "add", "shown": 0},     # bool is an int in Python
+    {"priority": 0, "action": "add", "shown": 0},
+    {"priority": "1", "action": "add", "shown": 0},
+    ["add", 1, 0],
+])
+def test_a_forged_click_is_refused_without_a_crash(db, voting, forged):
+    workshop, question, ids = voting
+    participant, _ = joined(db, workshop)
+    with pytest.raises(RuleError, match="This priority is no longer on the ballot."):
+        participation.cast_vote(db, participant, forged)
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 0
 
 
 def test_voting_after_close_is_refused_and_explained(db, voting):
     workshop, question, ids = voting
     participant, at = joined(db, workshop)
-    workshops.set_phase(db, question["id"], "closed", "t")
+    facilitation.set_phase(db, question["id"], "closed", "t")
     at = press(at, ids[0])
     assert "Voting has closed." in texts(at)
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 0
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 0
 
 
 def test_closed_hides_results_until_revealed(db, voting):
     workshop, question, ids = voting
-    participant = workshops.join_workshop(db, workshop["code"])
-    workshops.place_dot(db, participant, ids[1])
-    workshops.set_phase(db, question["id"], "closed", "t")
+    participant = participation.join_workshop(db, workshop["code"])
+    participation.place_dot(db, participant, ids[1])
+    facilitation.set_phase(db, question["id"], "closed", "t")
     at = open_page(t=participant["token"])
     assert "Voting has closed." in texts(at) and len(at.dataframe) == 0
     assert [s.value for s in at.success] == ["Thank you for voting. Your dots are counted."]
     assert "The results will be shown on the screen at the front of the room, and here once they are revealed." \
         in [c.value for c in at.caption]
-    workshops.set_results_visibility(db, question["id"], "revealed", "t")
+    facilitation.set_results_visibility(db, question["id"], "revealed", "t")
     at = open_page(t=participant["token"])
     shown = results_data(at)
     assert shown["rows"][0] == {"rank": 1, "title": shown["rows"][0]["title"], "dots": 1, "mine": 1}
@@ -239,7 +255,7 @@ def results_data(at: AppTest) -> dict:
 def test_live_results_on_the_phone_refresh_themselves(db, voting):
     """While voting with live results, the list asks /api/results with the participant's token."""
     workshop, question, ids = voting
-    workshops.set_results_visibility(db, question["id"], "live", "t")
+    facilitation.set_results_visibility(db, question["id"], "live", "t")
     participant, at = joined(db, workshop)
     shown = results_data(at)
     assert (shown["live"], shown["endpoint"], shown["token"], shown["question"]) == \
@@ -258,11 +274,11 @@ def test_poll_notices_a_ballot_that_missed_its_rerun(db, voting):
     from components.ui.participant import ballot_is_stale
 
     workshop, question, ids = voting
-    participant = workshops.join_workshop(db, workshop["code"])
+    participant = participation.join_workshop(db, workshop["code"])
     signature = workshops.phase_signature(db, workshop["id"])
     shown = {f"shown_used_{question['id']}": 0}
     assert not ballot_is_stale(db, signature, participant["id"], shown)
-    workshops.place_dot(db, participant, ids[0])
+    participation.place_dot(db, participant, ids[0])
     assert ballot_is_stale(db, signature, participant["id"], shown)
     assert not ballot_is_stale(db, signature, participant["id"], {f"shown_used_{question['id']}": 1})
 
@@ -280,7 +296,7 @@ def test_ballot_speaks_the_workshop_language(db, voting):
 def test_participant_page_asks_the_browser_to_remember_the_participant(db, voting):
     """The page hands the browser exactly this workshop's cookie name, the token and 30 days."""
     workshop, _question, _ids = voting
-    participant = workshops.join_workshop(db, workshop["code"])
+    participant = participation.join_workshop(db, workshop["code"])
     at = open_page(t=participant["token"])
     [element] = [e for e in at.get("bidi_component") if "hub_remember" in e.proto.component_name]
     # Opened by a link, not through this session's join: it must not replace another participant's cookie.

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from components import results, seed, storage, workshops
+from components import audit, facilitation, participation, results, seed, storage, workshops
 from components.rules import RuleError
 
 VOTING_CLOSED = "Voting is closed."
@@ -36,9 +36,9 @@ def new_voting_db(path: Path, budget: int = 5, cap: int = 3, extra_priorities: i
     workshop_id = seed.seed_demo(db)
     question = workshops.list_questions(db, workshop_id)[0]
     for n in range(extra_priorities):
-        workshops.add_priority_for_room(db, question["id"], f"Extra priority {n}", "test")
-    workshops.set_dot_rules(db, question["id"], budget, cap, "test")
-    workshops.set_phase(db, question["id"], "voting", "test")
+        facilitation.add_priority_for_room(db, question["id"], f"Extra priority {n}", "test")
+    facilitation.set_dot_rules(db, question["id"], budget, cap, "test")
+    facilitation.set_phase(db, question["id"], "voting", "test")
     ids = [p["id"] for p in workshops.list_visible_priorities(db, question["id"])]
     workshop, question = workshops.get_workshop(db, workshop_id), workshops.get_question(db, question["id"])
     db.close()
@@ -67,7 +67,7 @@ def dot_rows(db, question_id: int) -> dict[tuple[int, int], int]:
 def test_budget_race_50_threads_separate_connections(tmp_path):
     workshop, question, ids = new_voting_db(tmp_path / "hub.db")
     db = storage.open_db(tmp_path / "hub.db")
-    ana = workshops.join_workshop(db, workshop["code"])
+    ana = participation.join_workshop(db, workshop["code"])
     barrier = threading.Barrier(50)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -76,7 +76,7 @@ def test_budget_race_50_threads_separate_connections(tmp_path):
         conn = storage.open_db(tmp_path / "hub.db")
         barrier.wait()
         try:
-            workshops.place_dot(conn, ana, ids[i % len(ids)])
+            participation.place_dot(conn, ana, ids[i % len(ids)])
             result = "ok"
         except RuleError as exc:
             result = "rule"
@@ -92,7 +92,7 @@ def test_budget_race_50_threads_separate_connections(tmp_path):
     errors = [o for o in outcomes if o.startswith("error")]
     assert errors == []
     assert Counter(outcomes) == {"ok": 5, "rule": 45}
-    assert workshops.count_dots_used(db, question["id"], ana["id"]) == 5
+    assert participation.count_dots_used(db, question["id"], ana["id"]) == 5
     per_item = db.conn.execute("SELECT max(c) FROM (SELECT count(*) c FROM dot GROUP BY priority_id)").fetchone()[0]
     assert per_item <= question["max_dots_per_item"]
     assert db.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'dot.place'").fetchone()[0] == 5
@@ -122,7 +122,7 @@ class DotRulesMachine(RuleBasedStateMachine):
         self.tokens, self.people = [], []
         for _ in range(voters):
             conn = storage.open_db(self.path)
-            person = workshops.join_workshop(conn, self.workshop["code"])
+            person = participation.join_workshop(conn, self.workshop["code"])
             self.conns.append(conn)
             self.tokens.append(person["token"])
             self.people.append(person)
@@ -160,12 +160,12 @@ class DotRulesMachine(RuleBasedStateMachine):
         expected = shown if double_tap else None
         if not allowed:
             with pytest.raises(RuleError):
-                workshops.place_dot(self.conns[i], self.people[i], pid, expected_on_item=expected)
+                participation.place_dot(self.conns[i], self.people[i], pid, expected_on_item=expected)
             return
-        assert workshops.place_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown + 1
+        assert participation.place_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown + 1
         self.model[(i, pid)] += 1
         if double_tap:  # the same click delivered again: nothing more
-            assert workshops.place_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown + 1
+            assert participation.place_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown + 1
 
     @rule(i=st.integers(0, 2), k=st.integers(0, 4), double_tap=st.booleans())
     def remove(self, i, k, double_tap):
@@ -174,39 +174,39 @@ class DotRulesMachine(RuleBasedStateMachine):
         expected = shown if double_tap else None
         if not (self.phase == "voting" and shown > 0):
             with pytest.raises(RuleError):
-                workshops.remove_dot(self.conns[i], self.people[i], pid, expected_on_item=expected)
+                participation.remove_dot(self.conns[i], self.people[i], pid, expected_on_item=expected)
             return
-        assert workshops.remove_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown - 1
+        assert participation.remove_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown - 1
         self.model[(i, pid)] -= 1
         if double_tap:
-            assert workshops.remove_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown - 1
+            assert participation.remove_dot(self.conns[i], self.people[i], pid, expected_on_item=expected) == shown - 1
 
     @rule(i=st.integers(0, 2))
     def reconnect(self, i):
         i %= len(self.people)
         self.conns[i].close()
         self.conns[i] = storage.open_db(self.path)
-        again = workshops.get_participant(self.conns[i], self.tokens[i])
+        again = participation.get_participant(self.conns[i], self.tokens[i])
         assert again["id"] == self.people[i]["id"]
-        assert workshops.count_dots_used(self.conns[i], self.qid, again["id"]) == self.used(i)
+        assert participation.count_dots_used(self.conns[i], self.qid, again["id"]) == self.used(i)
         self.people[i] = again
 
     @rule()
     def close(self):
         if self.phase != "voting":
             with pytest.raises(RuleError):
-                workshops.set_phase(self.admin, self.qid, "closed", "facilitator")
+                facilitation.set_phase(self.admin, self.qid, "closed", "facilitator")
             return
-        workshops.set_phase(self.admin, self.qid, "closed", "facilitator")
+        facilitation.set_phase(self.admin, self.qid, "closed", "facilitator")
         self.phase = "closed"
 
     @rule()
     def reopen(self):
         if self.phase != "closed":
             with pytest.raises(RuleError):
-                workshops.set_phase(self.admin, self.qid, "voting", "facilitator", confirmed=True)
+                facilitation.set_phase(self.admin, self.qid, "voting", "facilitator", confirmed=True)
             return
-        workshops.set_phase(self.admin, self.qid, "voting", "facilitator", confirmed=True)
+        facilitation.set_phase(self.admin, self.qid, "voting", "facilitator", confirmed=True)
         self.phase = "voting"
 
     @precondition(lambda self: hasattr(self, "admin") and sum(self.model.values()) > 0)
@@ -229,7 +229,7 @@ class DotRulesMachine(RuleBasedStateMachine):
     def merge_pair(self, source: int, target: int) -> None:
         if source == target or "merged" in (self.state[source], self.state[target]):
             with pytest.raises(RuleError):
-                workshops.merge_priorities(self.admin, source, target, "facilitator")
+                facilitation.merge_priorities(self.admin, source, target, "facilitator")
             return
         moved = returned = 0
         for i in range(len(self.people)):
@@ -237,7 +237,7 @@ class DotRulesMachine(RuleBasedStateMachine):
             move = min(on_source, max(0, self.cap - self.model[(i, target)]))
             self.model[(i, target)] += move
             moved, returned = moved + move, returned + on_source - move
-        assert workshops.merge_priorities(self.admin, source, target, "facilitator") == {
+        assert facilitation.merge_priorities(self.admin, source, target, "facilitator") == {
             "moved": moved, "returned": returned}
         self.state[source] = "merged"
         event("merge moved dots" if moved else "merge of an empty priority")
@@ -253,7 +253,7 @@ class DotRulesMachine(RuleBasedStateMachine):
         expected = {(self.people[i]["id"], pid): n for (i, pid), n in self.model.items() if n}
         assert rows == expected
         for person in self.people:
-            assert workshops.count_dots_used(self.admin, self.qid, person["id"]) <= self.budget
+            assert participation.count_dots_used(self.admin, self.qid, person["id"]) <= self.budget
         assert all(n <= self.cap for n in rows.values())
         assert all(self.state[pid] != "merged" for (_, pid) in rows), "dots left on a merged priority"
         tally = results.tally_question(self.admin, self.qid)
@@ -275,7 +275,7 @@ def replay_audit(db, workshop_id: int) -> dict[tuple[int, int], int]:
     """
     counts: Counter = Counter()
     cap = None
-    for entry in workshops.list_audit(db, workshop_id):
+    for entry in audit.list_audit(db, workshop_id):
         details = json.loads(entry["details"])
         if entry["action"] == "question.dot_rules":
             cap = details["max_dots_per_item"]
@@ -304,10 +304,10 @@ test_dot_rules_state_machine = DotRulesMachine.TestCase
 def test_double_tap_delivered_twice_places_one_dot(tmp_path):
     workshop, question, (p1, p2, _p3) = new_voting_db(tmp_path / "hub.db")
     db = storage.open_db(tmp_path / "hub.db")
-    ana = workshops.join_workshop(db, workshop["code"])
-    assert [workshops.place_dot(db, ana, p1, expected_on_item=0) for _ in range(2)] == [1, 1]
-    assert [workshops.place_dot(db, ana, p1, expected_on_item=1) for _ in range(2)] == [2, 2]
-    assert [workshops.remove_dot(db, ana, p1, expected_on_item=2) for _ in range(2)] == [1, 1]
+    ana = participation.join_workshop(db, workshop["code"])
+    assert [participation.place_dot(db, ana, p1, expected_on_item=0) for _ in range(2)] == [1, 1]
+    assert [participation.place_dot(db, ana, p1, expected_on_item=1) for _ in range(2)] == [2, 2]
+    assert [participation.remove_dot(db, ana, p1, expected_on_item=2) for _ in range(2)] == [1, 1]
     assert dot_rows(db, question["id"]) == {(ana["id"], p1): 1}
     actions = [r[0] for r in db.conn.execute("SELECT action FROM audit_log WHERE action LIKE 'dot.%' ORDER BY id")]
     assert actions == ["dot.place", "dot.place", "dot.remove"]
@@ -318,7 +318,7 @@ def test_double_tap_delivered_concurrently_places_one_dot(tmp_path):
     path = tmp_path / "hub.db"
     workshop, question, ids = new_voting_db(path)
     db = storage.open_db(path)
-    people = [workshops.join_workshop(db, workshop["code"]) for _ in range(20)]
+    people = [participation.join_workshop(db, workshop["code"]) for _ in range(20)]
     returned: list[tuple[int, int]] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -336,8 +336,8 @@ def test_double_tap_delivered_concurrently_places_one_dot(tmp_path):
         finally:
             conn.close()
 
-    for action, shown, after in ((workshops.place_dot, 0, 1), (workshops.place_dot, 1, 2),
-                                 (workshops.remove_dot, 2, 1)):
+    for action, shown, after in ((participation.place_dot, 0, 1), (participation.place_dot, 1, 2),
+                                 (participation.remove_dot, 2, 1)):
         returned.clear()
         args = []
         for person in people:
@@ -356,7 +356,7 @@ def test_closing_while_dots_arrive_is_a_clean_cut(tmp_path):
     path = tmp_path / "hub.db"
     workshop, question, ids = new_voting_db(path, budget=100, cap=100)
     db = storage.open_db(path)
-    people = [workshops.join_workshop(db, workshop["code"]) for _ in range(8)]
+    people = [participation.join_workshop(db, workshop["code"]) for _ in range(8)]
     placed: Counter = Counter()
     ops = [0]
     refusals: list[str] = []
@@ -377,9 +377,9 @@ def test_closing_while_dots_arrive_is_a_clean_cut(tmp_path):
                 try:
                     if remove:
                         pid = pid if mine[pid] else max(mine, key=mine.get)
-                        workshops.remove_dot(conn, person, pid)
+                        participation.remove_dot(conn, person, pid)
                     else:
-                        workshops.place_dot(conn, person, pid)
+                        participation.place_dot(conn, person, pid)
                 except RuleError as exc:
                     with lock:
                         refusals.append(exc.msgid)
@@ -401,11 +401,11 @@ def test_closing_while_dots_arrive_is_a_clean_cut(tmp_path):
             while ops[0] < 80:
                 threading.Event().wait(0.002)
             try:
-                workshops.set_dot_rules(conn, question["id"], 50, 10, "facilitator")
+                facilitation.set_dot_rules(conn, question["id"], 50, 10, "facilitator")
                 errors.append("set_dot_rules was accepted during voting")
             except RuleError as exc:
                 assert "frozen" in str(exc)
-            workshops.set_phase(conn, question["id"], "closed", "facilitator")
+            facilitation.set_phase(conn, question["id"], "closed", "facilitator")
         except Exception as exc:  # noqa: BLE001
             with lock:
                 errors.append(repr(exc))
@@ -429,9 +429,9 @@ def test_closing_while_dots_arrive_is_a_clean_cut(tmp_path):
     # after the close nothing moves, whoever clicks
     for person in people:
         with pytest.raises(RuleError, match="Voting is closed"):
-            workshops.place_dot(db, person, ids[0])
+            participation.place_dot(db, person, ids[0])
         with pytest.raises(RuleError, match="Voting is closed"):
-            workshops.remove_dot(db, person, ids[0])
+            participation.remove_dot(db, person, ids[0])
     assert dot_rows(db, question["id"]) == rows
     db.close()
 
@@ -441,10 +441,10 @@ def test_set_dot_rules_refused_during_voting_and_closed(tmp_path):
     workshop, question, ids = new_voting_db(path, budget=5, cap=3)
     db = storage.open_db(path)
     with pytest.raises(RuleError, match="frozen"):
-        workshops.set_dot_rules(db, question["id"], 9, 2, "facilitator")
-    workshops.set_phase(db, question["id"], "closed", "facilitator")
+        facilitation.set_dot_rules(db, question["id"], 9, 2, "facilitator")
+    facilitation.set_phase(db, question["id"], "closed", "facilitator")
     with pytest.raises(RuleError, match="frozen"):
-        workshops.set_dot_rules(db, question["id"], 9, 2, "facilitator")
+        facilitation.set_dot_rules(db, question["id"], 9, 2, "facilitator")
     row = workshops.get_question(db, question["id"])
     assert (row["dots_per_participant"], row["max_dots_per_item"]) == (5, 3)
     db.close()
@@ -454,15 +454,15 @@ def test_dot_rules_cannot_shrink_under_placed_dots(tmp_path):
     path = tmp_path / "hub.db"
     workshop, question, (p1, *_rest) = new_voting_db(path, budget=5, cap=3)
     db = storage.open_db(path)
-    ana = workshops.join_workshop(db, workshop["code"])
+    ana = participation.join_workshop(db, workshop["code"])
     for _ in range(3):
-        workshops.place_dot(db, ana, p1)
-    workshops.set_phase(db, question["id"], "collecting", "facilitator", confirmed=True)
+        participation.place_dot(db, ana, p1)
+    facilitation.set_phase(db, question["id"], "collecting", "facilitator", confirmed=True)
     with pytest.raises(RuleError, match="once dots have been placed"):
-        workshops.set_dot_rules(db, question["id"], 2, 1, "facilitator")
+        facilitation.set_dot_rules(db, question["id"], 2, 1, "facilitator")
     row = workshops.get_question(db, question["id"])
-    used = workshops.count_dots_used(db, question["id"], ana["id"])
-    on_item = workshops.count_dots_on(db, p1, ana["id"])
+    used = participation.count_dots_used(db, question["id"], ana["id"])
+    on_item = participation.count_dots_on(db, p1, ana["id"])
     assert used <= row["dots_per_participant"] and on_item <= row["max_dots_per_item"]
     db.close()
 
@@ -540,12 +540,12 @@ def test_200_writers_with_export_and_online_backup(tmp_path, with_exports):
         conn = None
         try:
             conn = storage.open_db(path)
-            person = workshops.join_workshop(conn, workshop["code"], None, {"country": "Serbia"})
+            person = participation.join_workshop(conn, workshop["code"], None, {"country": "Serbia"})
             want = rng.randint(1, 3)
             if n % 2:  # odd writers vote only once the backup has started: the backup is mid-way by construction
                 assert backup_started.wait(timeout=60)
             for _ in range(want):
-                workshops.place_dot(conn, person, rng.choice(ids))
+                participation.place_dot(conn, person, rng.choice(ids))
             with lock:
                 planned[person["id"]] = want
                 by_writer[n] = want
@@ -632,17 +632,17 @@ def test_participant_back_after_a_long_drop_keeps_identity_and_dots(tmp_path):
     path = tmp_path / "hub.db"
     workshop, question, (p1, p2, p3) = new_voting_db(path, budget=5, cap=3)
     phone = storage.open_db(path)
-    ana = workshops.join_workshop(phone, workshop["code"], "Ana")
-    workshops.place_dot(phone, ana, p1)
-    workshops.place_dot(phone, ana, p2)
+    ana = participation.join_workshop(phone, workshop["code"], "Ana")
+    participation.place_dot(phone, ana, p1)
+    participation.place_dot(phone, ana, p2)
     token = ana["token"]
     phone.close()  # the phone drops off the venue Wi-Fi
 
     # The room carries on for "minutes": others vote, and Ana's rows age by three minutes.
     room = storage.open_db(path)
     for _ in range(10):
-        other = workshops.join_workshop(room, workshop["code"])
-        workshops.place_dot(room, other, p3)
+        other = participation.join_workshop(room, workshop["code"])
+        participation.place_dot(room, other, p3)
     room.conn.execute("UPDATE participant SET joined_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 minutes')"
                       " WHERE id = ?", (ana["id"],))
     room.conn.execute("UPDATE dot SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 minutes')"
@@ -651,13 +651,13 @@ def test_participant_back_after_a_long_drop_keeps_identity_and_dots(tmp_path):
     room.close()
 
     back = storage.open_db(path)
-    again = workshops.get_participant(back, token)
+    again = participation.get_participant(back, token)
     assert again is not None and again["id"] == ana["id"] and again["display_name"] == "Ana"
-    assert workshops.count_dots_used(back, question["id"], again["id"]) == 2
+    assert participation.count_dots_used(back, question["id"], again["id"]) == 2
     assert results.list_my_dots(back, question["id"], again["id"]) == {p1: 1, p2: 1}
-    assert [workshops.place_dot(back, again, pid) for pid in (p1, p1, p3)] == [2, 3, 1]
+    assert [participation.place_dot(back, again, pid) for pid in (p1, p1, p3)] == [2, 3, 1]
     with pytest.raises(RuleError, match="used all 5"):
-        workshops.place_dot(back, again, p2)
-    assert workshops.count_dots_used(back, question["id"], again["id"]) == 5
+        participation.place_dot(back, again, p2)
+    assert participation.count_dots_used(back, question["id"], again["id"]) == 5
     assert back.conn.execute("SELECT count(*) FROM participant WHERE token = ?", (token,)).fetchone()[0] == 1
     back.close()

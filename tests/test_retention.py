@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import analysis, retention, workshops
+from components import analysis, audit, facilitation, participation, retention, workshops
 from components.rules import RuleError
 from tests.test_analysis import seed_small
 
@@ -23,17 +23,17 @@ def test_anonymise_drops_names_and_tokens_keeps_results(db):
                            " (display_name IS NOT NULL OR token IS NOT NULL)", (wid,)).fetchone()[0] == 0
     assert workshops.get_workshop(db, wid)["status"] == "anonymised"
     assert analysis.tally_question(db, small["question_id"]).equals(before)
-    assert workshops.get_participant(db, small["people"]["p1"]["token"]) is None
-    assert workshops.list_audit(db, wid)[-1]["action"] == "workshop.anonymise"
+    assert participation.get_participant(db, small["people"]["p1"]["token"]) is None
+    assert audit.list_audit(db, wid)[-1]["action"] == "workshop.anonymise"
     with pytest.raises(RuleError):
-        workshops.join_workshop(db, code, "Late")
+        participation.join_workshop(db, code, "Late")
 
 
 def test_delete_removes_everything_and_audits(db):
     small = seed_small(db)
     other = seed_small(db, "Other")
     wid = small["workshop_id"]
-    workshops.merge_priorities(db, small["pids"]["C"], small["pids"]["A"], "test")
+    facilitation.merge_priorities(db, small["pids"]["C"], small["pids"]["A"], "test")
     code = workshops.get_workshop(db, wid)["code"]
     with pytest.raises(RuleError):
         retention.delete_workshop(db, wid, "olga", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 import sqlite3
 
@@ -10,7 +11,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from components import routes, workshops
+from components import facilitation, participation, routes, workshops
 
 
 @pytest.fixture(autouse=True)
@@ -30,12 +31,12 @@ def ask(question_id, token: str | None) -> tuple[int, dict]:
 
 def test_live_results_answer_with_exact_rows_and_own_dots(db, voting):
     workshop, question, ids = voting
-    workshops.set_results_visibility(db, question["id"], "live", "t")
-    ana = workshops.join_workshop(db, workshop["code"], "Ana")
-    bo = workshops.join_workshop(db, workshop["code"], "Bo")
-    workshops.place_dot(db, ana, ids[2])
-    workshops.place_dot(db, bo, ids[2])
-    workshops.place_dot(db, bo, ids[0])
+    facilitation.set_results_visibility(db, question["id"], "live", "t")
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
+    bo = participation.join_workshop(db, workshop["code"], "Bo")
+    participation.place_dot(db, ana, ids[2])
+    participation.place_dot(db, bo, ids[2])
+    participation.place_dot(db, bo, ids[0])
     titles = {p["id"]: p["title"] for p in workshops.list_visible_priorities(db, question["id"])}
     status, body = ask(question["id"], ana["token"])
     assert status == 200 and body == {"visible": True, "live": True, "rows": [
@@ -46,12 +47,12 @@ def test_live_results_answer_with_exact_rows_and_own_dots(db, voting):
 
 def test_a_tally_is_reused_for_a_second_then_recounted(db, voting, monkeypatch):
     workshop, question, ids = voting
-    workshops.set_results_visibility(db, question["id"], "live", "t")
-    ana = workshops.join_workshop(db, workshop["code"], "Ana")
+    facilitation.set_results_visibility(db, question["id"], "live", "t")
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
     clock = [100.0]
     monkeypatch.setattr(routes.time, "monotonic", lambda: clock[0])
     assert [r["dots"] for r in ask(question["id"], ana["token"])[1]["rows"]] == [0, 0, 0]
-    workshops.place_dot(db, ana, ids[1])
+    participation.place_dot(db, ana, ids[1])
     clock[0] += routes.TALLY_CACHE_SECONDS / 2
     cached = ask(question["id"], ana["token"])[1]["rows"]
     assert [r["dots"] for r in cached] == [0, 0, 0] and sum(r["mine"] for r in cached) == 1  # own dots are never cached
@@ -61,8 +62,8 @@ def test_a_tally_is_reused_for_a_second_then_recounted(db, voting, monkeypatch):
 
 def test_hidden_results_are_not_visible(db, voting):
     workshop, question, _ids = voting
-    workshops.set_results_visibility(db, question["id"], "hidden", "t")
-    ana = workshops.join_workshop(db, workshop["code"], "Ana")
+    facilitation.set_results_visibility(db, question["id"], "hidden", "t")
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
     assert ask(question["id"], ana["token"]) == (200, {"visible": False, "live": True, "rows": []})
 
 
@@ -72,17 +73,17 @@ def test_hidden_results_are_not_visible(db, voting):
 ])
 def test_anything_but_a_participant_of_the_workshop_gets_404(db, voting, token, question):
     workshop, real_question, _ids = voting
-    workshops.set_results_visibility(db, real_question["id"], "live", "t")
-    ana = workshops.join_workshop(db, workshop["code"], "Ana")
+    facilitation.set_results_visibility(db, real_question["id"], "live", "t")
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
     token = ana["token"] if token == "VALID" else token
     assert ask(question if question != "1" else real_question["id"], token) == (404, {"visible": False})
 
 
 def test_a_participant_of_another_workshop_gets_404(db, voting):
     _workshop, question, _ids = voting
-    workshops.set_results_visibility(db, question["id"], "live", "t")
+    facilitation.set_results_visibility(db, question["id"], "live", "t")
     other = workshops.get_workshop(db, workshops.create_workshop(db, "Other", "t"))
-    stranger = workshops.join_workshop(db, other["code"], "Stranger")
+    stranger = participation.join_workshop(db, other["code"], "Stranger")
     assert ask(question["id"], stranger["token"]) == (404, {"visible": False})
 
 
@@ -105,7 +106,9 @@ def test_every_http_response_carries_the_security_headers():
     async def run():
         app = routes.SecurityHeaders(PlainTextResponse("hi", headers={"x-frame-options": "DENY"}))
         await app({"type": "http", "method": "GET", "path": "/", "headers": []}, None, send)
-    asyncio.run(run())
+    # Its own thread: a Playwright test earlier in the same process leaves an event loop running here.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
     headers = dict(sent[0]["headers"])
     assert headers[b"referrer-policy"] == b"no-referrer" and headers[b"x-content-type-options"] == b"nosniff"
     assert headers[b"x-frame-options"] == b"DENY"  # a header the response set itself is kept

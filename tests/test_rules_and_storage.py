@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
-from components import rules, storage, workshops
+from components import facilitation, participation, rules, storage, workshops
 from components.rules import RuleError
 
 ROOT = Path(__file__).resolve().parent.parent
-def test_core_modules_never_import_streamlit():
-    """Only the components/ui/ package may import streamlit."""
-    offenders = []
-    for path in sorted((ROOT / "components").rglob("*.py")):
-        if path.relative_to(ROOT / "components").parts[0] == "ui":
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            if any(n == "streamlit" or n.startswith("streamlit.") or n.startswith("streamlit_") for n in names):
-                offenders.append(path.relative_to(ROOT).as_posix())
-    assert offenders == []
-
-
-def test_only_storage_opens_sqlite():
-    """No module but storage.py calls sqlite3.connect."""
-    openers = [p.relative_to(ROOT).as_posix() for p in list((ROOT / "components").glob("*.py"))
-               + list((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
-               if "sqlite3.connect" in p.read_text() and p.name != "storage.py"]
-    assert openers == []
-
-
-def test_pages_hold_no_sql():
-    """Pages are thin: no SQL keywords in them."""
-    with_sql = [p.name for p in (ROOT / "pages").glob("*.py")
-                if any(k in p.read_text() for k in ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM"))]
-    assert with_sql == []
-
-
 def test_migrations_from_empty_and_reapplied(db_path):
     db = storage.open_db(db_path)
     storage.migrate(db)
@@ -98,7 +68,7 @@ def test_demo_seed(demo, db):
 
 def test_join_by_code_with_profile(db, demo):
     workshop, _ = demo
-    participant = workshops.join_workshop(db, f" {workshop['code'].lower()} ", "  Ana  ", {"country": "Serbia"})
+    participant = participation.join_workshop(db, f" {workshop['code'].lower()} ", "  Ana  ", {"country": "Serbia"})
     row = db.conn.execute("SELECT display_name, profile, kind, length(token) FROM participant").fetchall()
     assert row == [("Ana", '{"country": "Serbia"}', "phone", 24)]
     assert participant["workshop_id"] == workshop["id"]
@@ -111,97 +81,97 @@ def test_join_by_code_with_profile(db, demo):
 def test_join_refuses_bad_input(db, demo, code, answers, message):
     workshop, _ = demo
     with pytest.raises(RuleError, match=message):
-        workshops.join_workshop(db, code or workshop["code"], None, answers)
+        participation.join_workshop(db, code or workshop["code"], None, answers)
     assert db.conn.execute("SELECT count(*) FROM participant").fetchone()[0] == 0
 
 
 def test_submit_priority_rules(db, demo):
     workshop, questions = demo
     q1, q2 = questions
-    ana = workshops.join_workshop(db, workshop["code"])
-    pid = workshops.submit_priority(db, ana, q1["id"], "  Train city staff  ", " how ", None)
+    ana = participation.join_workshop(db, workshop["code"])
+    pid = participation.submit_priority(db, ana, q1["id"], "  Train city staff  ", " how ", None)
     assert db.conn.execute("SELECT title, details, participant_id, state FROM priority WHERE id = ?",
                            (pid,)).fetchall() == [("Train city staff", "how", ana["id"], "visible")]
     for bad, message in [("  ab ", "at least 3"), ("x" * 281, "280 characters or fewer")]:
         with pytest.raises(RuleError, match=message):
-            workshops.submit_priority(db, ana, q1["id"], bad)
+            participation.submit_priority(db, ana, q1["id"], bad)
     with pytest.raises(RuleError, match="Submissions are closed"):
-        workshops.submit_priority(db, ana, q2["id"], "Draft question idea")
+        participation.submit_priority(db, ana, q2["id"], "Draft question idea")
     for n in range(2):
-        workshops.submit_priority(db, ana, q1["id"], f"Idea number {n}")
+        participation.submit_priority(db, ana, q1["id"], f"Idea number {n}")
     with pytest.raises(RuleError, match="already submitted 3"):
-        workshops.submit_priority(db, ana, q1["id"], "One too many")
-    assert workshops.count_own_priorities(db, q1["id"], ana["id"]) == 3
+        participation.submit_priority(db, ana, q1["id"], "One too many")
+    assert participation.count_own_priorities(db, q1["id"], ana["id"]) == 3
 
 
 def test_edit_and_withdraw_until_voting(db, demo):
     workshop, (q1, _) = demo
-    ana, bob = workshops.join_workshop(db, workshop["code"]), workshops.join_workshop(db, workshop["code"])
-    pid = workshops.submit_priority(db, ana, q1["id"], "Original idea")
+    ana, bob = participation.join_workshop(db, workshop["code"]), participation.join_workshop(db, workshop["code"])
+    pid = participation.submit_priority(db, ana, q1["id"], "Original idea")
     with pytest.raises(RuleError, match="only change your own"):
-        workshops.edit_own_priority(db, bob, pid, "Hijacked")
-    workshops.edit_own_priority(db, ana, pid, "Better idea", "more")
+        participation.edit_own_priority(db, bob, pid, "Hijacked")
+    participation.edit_own_priority(db, ana, pid, "Better idea", "more")
     assert workshops.get_priority(db, pid)["title"] == "Better idea"
-    workshops.set_phase(db, q1["id"], "voting", "t")
+    facilitation.set_phase(db, q1["id"], "voting", "t")
     with pytest.raises(RuleError, match="voting has started"):
-        workshops.withdraw_own_priority(db, ana, pid)
+        participation.withdraw_own_priority(db, ana, pid)
 
 
 def test_place_and_remove_dots(db, voting):
     workshop, question, (p1, p2, p3) = voting
-    ana = workshops.join_workshop(db, workshop["code"])
-    assert [workshops.place_dot(db, ana, p1) for _ in range(3)] == [1, 2, 3]
+    ana = participation.join_workshop(db, workshop["code"])
+    assert [participation.place_dot(db, ana, p1) for _ in range(3)] == [1, 2, 3]
     with pytest.raises(RuleError, match="at most 3 dots on one priority"):
-        workshops.place_dot(db, ana, p1)
-    workshops.place_dot(db, ana, p2)
-    workshops.place_dot(db, ana, p2)
+        participation.place_dot(db, ana, p1)
+    participation.place_dot(db, ana, p2)
+    participation.place_dot(db, ana, p2)
     with pytest.raises(RuleError, match="used all 5 of your dots"):
-        workshops.place_dot(db, ana, p3)
-    assert workshops.remove_dot(db, ana, p1) == 2
+        participation.place_dot(db, ana, p3)
+    assert participation.remove_dot(db, ana, p1) == 2
     with pytest.raises(RuleError, match="no dot of yours"):
-        workshops.remove_dot(db, ana, p3)
+        participation.remove_dot(db, ana, p3)
     assert db.conn.execute("SELECT priority_id, count(*) FROM dot GROUP BY priority_id ORDER BY priority_id"
                            ).fetchall() == [(p1, 2), (p2, 2)]
 
 
 def test_double_tap_places_one_dot(db, voting):
     workshop, question, (p1, *_rest) = voting
-    ana = workshops.join_workshop(db, workshop["code"])
-    assert workshops.place_dot(db, ana, p1, expected_on_item=0) == 1
-    assert workshops.place_dot(db, ana, p1, expected_on_item=0) == 1
-    assert workshops.count_dots_on(db, p1, ana["id"]) == 1
+    ana = participation.join_workshop(db, workshop["code"])
+    assert participation.place_dot(db, ana, p1, expected_on_item=0) == 1
+    assert participation.place_dot(db, ana, p1, expected_on_item=0) == 1
+    assert participation.count_dots_on(db, p1, ana["id"]) == 1
 
 
 def test_dots_refused_outside_voting_and_on_hidden(db, voting):
     workshop, question, (p1, p2, _p3) = voting
-    ana = workshops.join_workshop(db, workshop["code"])
-    workshops.set_priority_hidden(db, p2, True, "t")
+    ana = participation.join_workshop(db, workshop["code"])
+    facilitation.set_priority_hidden(db, p2, True, "t")
     with pytest.raises(RuleError, match="no longer on the ballot"):
-        workshops.place_dot(db, ana, p2)
-    workshops.set_phase(db, question["id"], "closed", "t")
+        participation.place_dot(db, ana, p2)
+    facilitation.set_phase(db, question["id"], "closed", "t")
     with pytest.raises(RuleError, match="Voting is closed"):
-        workshops.place_dot(db, ana, p1)
+        participation.place_dot(db, ana, p1)
     assert db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 0
 
 
 def test_token_from_another_workshop_cannot_act(db, voting):
     workshop, question, (p1, *_rest) = voting
     other_id = workshops.create_workshop(db, "Other", "t")
-    stranger = workshops.join_workshop(db, workshops.get_workshop(db, other_id)["code"])
+    stranger = participation.join_workshop(db, workshops.get_workshop(db, other_id)["code"])
     with pytest.raises(RuleError, match="not part of your workshop"):
-        workshops.place_dot(db, stranger, p1)
+        participation.place_dot(db, stranger, p1)
     assert db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 0
 
 
 def test_phase_transitions(db, demo):
     _, (q1, _) = demo
     with pytest.raises(RuleError, match="needs a confirmation"):
-        workshops.set_phase(db, q1["id"], "draft", "t")
+        facilitation.set_phase(db, q1["id"], "draft", "t")
     with pytest.raises(RuleError, match="Cannot move from collecting to closed"):
-        workshops.set_phase(db, q1["id"], "closed", "t")
-    workshops.set_phase(db, q1["id"], "voting", "t")
-    workshops.set_phase(db, q1["id"], "closed", "t")
-    workshops.set_phase(db, q1["id"], "voting", "t", confirmed=True)
+        facilitation.set_phase(db, q1["id"], "closed", "t")
+    facilitation.set_phase(db, q1["id"], "voting", "t")
+    facilitation.set_phase(db, q1["id"], "closed", "t")
+    facilitation.set_phase(db, q1["id"], "voting", "t", confirmed=True)
     phases = [r[0] for r in db.conn.execute(
         "SELECT json_extract(details, '$.new') FROM audit_log WHERE action = 'question.phase' ORDER BY id")]
     assert phases == ["collecting", "voting", "closed", "voting"]
@@ -209,14 +179,14 @@ def test_phase_transitions(db, demo):
 
 def test_dot_rules_freeze_when_voting(db, demo):
     _, (q1, _) = demo
-    workshops.set_dot_rules(db, q1["id"], 7, 2, "t")
+    facilitation.set_dot_rules(db, q1["id"], 7, 2, "t")
     question = workshops.get_question(db, q1["id"])
     assert (question["dots_per_participant"], question["max_dots_per_item"]) == (7, 2)
     with pytest.raises(RuleError, match="between 1 and the dots"):
-        workshops.set_dot_rules(db, q1["id"], 3, 4, "t")
-    workshops.set_phase(db, q1["id"], "voting", "t")
+        facilitation.set_dot_rules(db, q1["id"], 3, 4, "t")
+    facilitation.set_phase(db, q1["id"], "voting", "t")
     with pytest.raises(RuleError, match="frozen"):
-        workshops.set_dot_rules(db, q1["id"], 9, 2, "t")
+        facilitation.set_dot_rules(db, q1["id"], 9, 2, "t")
 
 
 def _race(db_path, participant, priority_ids, threads: int) -> tuple[int, int, list[str]]:
@@ -229,7 +199,7 @@ def _race(db_path, participant, priority_ids, threads: int) -> tuple[int, int, l
         conn = storage.open_db(db_path)
         barrier.wait()
         try:
-            workshops.place_dot(conn, participant, priority_ids[i % len(priority_ids)])
+            participation.place_dot(conn, participant, priority_ids[i % len(priority_ids)])
             result = "ok"
         except RuleError:
             result = "budget"
@@ -250,36 +220,36 @@ def _race(db_path, participant, priority_ids, threads: int) -> tuple[int, int, l
 
 def test_budget_race_20_threads(db_path, db, voting):
     workshop, question, ids = voting
-    ana = workshops.join_workshop(db, workshop["code"])
+    ana = participation.join_workshop(db, workshop["code"])
     ok, refused, errors = _race(db_path, ana, ids, 20)
     assert (ok, refused, errors) == (5, 15, [])
-    assert workshops.count_dots_used(db, question["id"], ana["id"]) == 5
+    assert participation.count_dots_used(db, question["id"], ana["id"]) == 5
 
 
 def test_click_path_refuses_like_the_named_rules(db, voting):
     """A click carries the count on screen and takes the one-statement path; refusals match the rules."""
     workshop, question, (p1, p2, p3) = voting
-    ana = workshops.join_workshop(db, workshop["code"])
-    assert [workshops.place_dot(db, ana, p1, expected_on_item=n) for n in range(3)] == [1, 2, 3]
+    ana = participation.join_workshop(db, workshop["code"])
+    assert [participation.place_dot(db, ana, p1, expected_on_item=n) for n in range(3)] == [1, 2, 3]
     with pytest.raises(RuleError, match="at most 3 dots on one priority"):
-        workshops.place_dot(db, ana, p1, expected_on_item=3)
-    assert [workshops.place_dot(db, ana, p2, expected_on_item=n) for n in range(2)] == [1, 2]
+        participation.place_dot(db, ana, p1, expected_on_item=3)
+    assert [participation.place_dot(db, ana, p2, expected_on_item=n) for n in range(2)] == [1, 2]
     with pytest.raises(RuleError, match="used all 5 of your dots"):
-        workshops.place_dot(db, ana, p3, expected_on_item=0)
-    assert workshops.remove_dot(db, ana, p1, expected_on_item=3) == 2
+        participation.place_dot(db, ana, p3, expected_on_item=0)
+    assert participation.remove_dot(db, ana, p1, expected_on_item=3) == 2
     with pytest.raises(RuleError, match="no dot of yours"):
-        workshops.remove_dot(db, ana, p3, expected_on_item=0)
-    workshops.set_priority_hidden(db, p3, True, "t")
+        participation.remove_dot(db, ana, p3, expected_on_item=0)
+    facilitation.set_priority_hidden(db, p3, True, "t")
     with pytest.raises(RuleError, match="no longer on the ballot"):
-        workshops.place_dot(db, ana, p3, expected_on_item=0)
-    stranger = workshops.join_workshop(db, workshops.get_workshop(db, workshops.create_workshop(db, "Other", "t"))["code"])
+        participation.place_dot(db, ana, p3, expected_on_item=0)
+    stranger = participation.join_workshop(db, workshops.get_workshop(db, workshops.create_workshop(db, "Other", "t"))["code"])
     with pytest.raises(RuleError, match="not part of your workshop"):
-        workshops.place_dot(db, stranger, p1, expected_on_item=0)
-    workshops.set_phase(db, question["id"], "closed", "t")
+        participation.place_dot(db, stranger, p1, expected_on_item=0)
+    facilitation.set_phase(db, question["id"], "closed", "t")
     with pytest.raises(RuleError, match="Voting is closed"):
-        workshops.place_dot(db, ana, p2, expected_on_item=2)
+        participation.place_dot(db, ana, p2, expected_on_item=2)
     with pytest.raises(RuleError, match="Voting is closed"):
-        workshops.remove_dot(db, ana, p1, expected_on_item=2)
+        participation.remove_dot(db, ana, p1, expected_on_item=2)
     assert db.conn.execute("SELECT priority_id, participant_id, count(*) FROM dot GROUP BY 1, 2 ORDER BY 1").fetchall() \
         == [(p1, ana["id"], 2), (p2, ana["id"], 2)]
     assert db.conn.execute("SELECT action, count(*) FROM audit_log WHERE action LIKE 'dot.%' GROUP BY 1 ORDER BY 1"
@@ -288,17 +258,17 @@ def test_click_path_refuses_like_the_named_rules(db, voting):
 
 def test_a_busy_database_refuses_politely_and_writes_nothing(db_path, db, voting):
     workshop, question, (p1, *_rest) = voting
-    ana = workshops.join_workshop(db, workshop["code"])
+    ana = participation.join_workshop(db, workshop["code"])
     phone = storage.open_db(db_path)
     phone.conn.execute("PRAGMA busy_timeout = 50")  # instead of waiting the full 10 s
     db.conn.execute("BEGIN IMMEDIATE")  # another writer holds the lock
     try:
         with pytest.raises(storage.Busy, match="overloaded right now, so nothing was saved"):
-            workshops.place_dot(phone, ana, p1, expected_on_item=0)
+            participation.place_dot(phone, ana, p1, expected_on_item=0)
     finally:
         db.conn.execute("ROLLBACK")
     assert not phone.conn.in_transaction
-    assert workshops.place_dot(phone, ana, p1, expected_on_item=0) == 1
+    assert participation.place_dot(phone, ana, p1, expected_on_item=0) == 1
     assert db.conn.execute("SELECT count(*) FROM dot").fetchone()[0] == 1
     phone.close()
 

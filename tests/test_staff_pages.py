@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import auth, results, storage, workshop_admin, workshops
+from components import auth, facilitation, links, participation, results, storage, workshops
+from components.rules import RuleError
 from components.ui.projector import load_snapshot
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
 
@@ -127,10 +128,10 @@ def test_countdown_start_and_clear(db, voting, staff):
 
 def test_live_counters(db, voting, staff):
     workshop, question, ids = voting
-    people = [workshops.join_workshop(db, workshop["code"], name) for name in ("Ana", "Boris", "Cvetka")]
+    people = [participation.join_workshop(db, workshop["code"], name) for name in ("Ana", "Boris", "Cvetka")]
     for _ in range(5):
-        workshops.place_dot(db, people[0], ids[_ % 2])
-    workshops.place_dot(db, people[1], ids[2])
+        participation.place_dot(db, people[0], ids[_ % 2])
+    participation.place_dot(db, people[1], ids[2])
     at = open_page("facilitate")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Participants joined"] == "3"
@@ -143,7 +144,7 @@ def test_stale_click_changes_nothing(db, voting, staff):
     _, question, _ = voting
     qid = question["id"]
     at = open_page("facilitate")
-    workshops.set_phase(db, qid, "closed", "someone-else")  # another facilitator was faster
+    facilitation.set_phase(db, qid, "closed", "someone-else")  # another facilitator was faster
     click(at, f"phase_{qid}_closed")
     assert workshops.get_question(db, qid)["phase"] == "closed"
     assert "Phase: Closed" in shown(at)
@@ -222,7 +223,7 @@ def test_dot_rules_editable_until_voting(db, demo, staff):
     assert "Dots per priority must be between 1 and the dots per participant." in shown(at)
     assert workshops.get_question(db, draft)["max_dots_per_item"] == 4
 
-    workshops.set_phase(db, collecting, "voting", "test")
+    facilitation.set_phase(db, collecting, "voting", "test")
     at = open_page("setup")
     assert at.button(key=f"save_rules_{collecting}").disabled
     assert at.number_input(key=f"budget_{collecting}").disabled
@@ -239,8 +240,8 @@ def test_add_question(db, demo, staff):
 
 def test_duplicate_copies_the_template_only(db, voting, staff):
     workshop, question, ids = voting
-    participant = workshops.join_workshop(db, workshop["code"], "Ana")
-    workshops.place_dot(db, participant, ids[0])
+    participant = participation.join_workshop(db, workshop["code"], "Ana")
+    participation.place_dot(db, participant, ids[0])
     at = open_page("setup")
     at.text_input(key=f"copy_title_{workshop['id']}").input("Next year")
     click(at, f"duplicate_{workshop['id']}")
@@ -255,8 +256,8 @@ def test_duplicate_copies_the_template_only(db, voting, staff):
     assert workshops.list_profile_questions(db, copy["id"])[0]["options"] == \
         workshops.list_profile_questions(db, workshop["id"])[0]["options"]
     assert copy["max_priorities_per_participant"] == workshop["max_priorities_per_participant"]
-    assert workshop_admin.count_participants(db, copy["id"]) == 0
-    assert all(not workshops.list_priorities_for_moderation(db, q["id"]) for q in new_q)
+    assert workshops.count_participants(db, copy["id"]) == 0
+    assert all(not facilitation.list_priorities_for_moderation(db, q["id"]) for q in new_q)
     assert last_audit(db, "workshop.duplicate")["details"] == {"source_id": workshop["id"]}
 
 
@@ -267,29 +268,29 @@ def test_save_themes_renames_adds_and_removes(db, demo):
     used = workshops.list_visible_priorities(db, questions[0]["id"])[0]
     rows = [{"id": themes[1]["id"], "name": themes[0]["name"]}, {"id": themes[0]["id"], "name": "Renamed"},
             {"id": None, "name": "Brand new"}]
-    workshop_admin.save_themes(db, wid, rows, "fiona")
+    workshops.save_themes(db, wid, rows, "fiona")
     assert [t["name"] for t in workshops.list_themes(db, wid)] == [themes[0]["name"], "Renamed", "Brand new"]
     assert workshops.get_priority(db, used["id"])["theme_id"] in {themes[0]["id"], themes[1]["id"], None}
-    with pytest.raises(workshop_admin.RuleError):
-        workshop_admin.save_themes(db, wid, [{"id": None, "name": "A"}, {"id": None, "name": "A"}], "fiona")
+    with pytest.raises(RuleError):
+        workshops.save_themes(db, wid, [{"id": None, "name": "A"}, {"id": None, "name": "A"}], "fiona")
     assert last_audit(db, "workshop.themes")["details"]["themes"] == [themes[0]["name"], "Renamed", "Brand new"]
 
 
 def test_save_profile_questions(db, demo):
     workshop, _ = demo
-    workshop_admin.save_profile_questions(db, workshop["id"], [
+    workshops.save_profile_questions(db, workshop["id"], [
         {"key": "country", "label": "Country", "options": "Serbia, Croatia", "required": True},
         {"key": "", "label": "Sector / field", "options": "NGO;City;", "required": False}], "fiona")
     saved = workshops.list_profile_questions(db, workshop["id"])
     assert [(q["key"], q["options"], q["required"]) for q in saved] == \
         [("country", ["Serbia", "Croatia"], 1), ("sector_field", ["NGO", "City"], 0)]
-    with pytest.raises(workshop_admin.RuleError):
-        workshops.join_workshop(db, workshop["code"], "Ana", {})
+    with pytest.raises(RuleError):
+        participation.join_workshop(db, workshop["code"], "Ana", {})
 
 
 def test_profile_table_blank_cells_are_not_required(db, demo):
     workshop, _ = demo
-    workshop_admin.save_profile_questions(db, workshop["id"], [
+    workshops.save_profile_questions(db, workshop["id"], [
         {"key": float("nan"), "label": "Age group", "options": None, "required": float("nan")}], "fiona")
     [saved] = workshops.list_profile_questions(db, workshop["id"])
     assert (saved["key"], saved["options"], saved["required"]) == ("age_group", [], 0)
@@ -297,7 +298,7 @@ def test_profile_table_blank_cells_are_not_required(db, demo):
 
 def test_workshop_choice_is_shared_between_pages(db, demo, staff):
     workshop, _ = demo
-    other = workshop_admin.duplicate_workshop(db, workshop["id"], "fiona", "Second workshop")
+    other = workshops.duplicate_workshop(db, workshop["id"], "fiona", "Second workshop")
     at = open_page("facilitate")
     at.selectbox(key="pick_workshop_facilitate").select(other).run()
     assert at.session_state["staff_workshop_id"] == other
@@ -310,11 +311,11 @@ def test_workshop_choice_is_shared_between_pages(db, demo, staff):
 
 
 def test_join_url_and_qr():
-    url = workshop_admin.join_url("http://10.0.0.5:8501/facilitate?x=1", "abc-234")
+    url = links.join_url("http://10.0.0.5:8501/facilitate?x=1", "abc-234")
     assert url == "http://10.0.0.5:8501/?code=ABC234"
-    assert workshop_admin.short_url(url) == "10.0.0.5:8501/?code=ABC234"
-    assert workshop_admin.qr_png(url).startswith(b"\x89PNG")
-    assert "<svg" in workshop_admin.qr_svg(url, dark=True)
+    assert links.short_url(url) == "10.0.0.5:8501/?code=ABC234"
+    assert links.qr_png(url).startswith(b"\x89PNG")
+    assert links.qr_png(url, dark=True).startswith(b"\x89PNG") and links.qr_png(url, dark=True) != links.qr_png(url)
 
 
 # ---------------------------------------------------------------- projector
@@ -334,8 +335,8 @@ def plotly_values(value) -> list:
 
 def test_projector_collecting_shows_the_wall_and_code(db, demo, staff):
     workshop, questions = demo
-    participant = workshops.join_workshop(db, workshop["code"], "Ana")
-    workshops.submit_priority(db, participant, questions[0]["id"], "Youth councils in every town")
+    participant = participation.join_workshop(db, workshop["code"], "Ana")
+    participation.submit_priority(db, participant, questions[0]["id"], "Youth councils in every town")
     at = open_page("projector", w=str(workshop["id"]))
     text = projector_text(at)
     assert workshop["code"] in text and "Youth councils in every town" in [t.value for t in at.text]
@@ -346,14 +347,14 @@ def test_projector_collecting_shows_the_wall_and_code(db, demo, staff):
 
 def test_projector_hides_ranking_until_results_are_shown(db, voting, staff):
     workshop, question, ids = voting
-    ana = workshops.join_workshop(db, workshop["code"], "Ana")
-    workshops.place_dot(db, ana, ids[2])
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
+    participation.place_dot(db, ana, ids[2])
     at = open_page("projector", w=str(workshop["id"]))
     assert not at.get("plotly_chart")
     assert "Results are hidden until the facilitator reveals them." in shown(at)
     assert {m.label: m.value for m in at.metric}["Dots placed"] == "1"
 
-    workshops.set_results_visibility(db, question["id"], "live", "fiona")
+    facilitation.set_results_visibility(db, question["id"], "live", "fiona")
     load_snapshot.clear()  # the shared snapshot lives one second; do not wait for it
     at = open_page("projector", w=str(workshop["id"]))
     [chart] = at.get("plotly_chart")

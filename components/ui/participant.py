@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from components import results, rules, workshops
+from components import participation, results, rules, workshops
 from components.ui import live as ui_live
 from components.rules import RuleError
 from components.text import escape_markdown, inline_code
@@ -72,7 +72,7 @@ def render_join(prefill_code: str | None) -> None:
 
 def remembered_participant(workshop: dict, token) -> dict | None:
     """The participant this browser's cookie names for this workshop, if the token is real."""
-    participant = workshops.get_participant(get_db(), token) if isinstance(token, str) and len(token) < 100 else None
+    participant = participation.get_participant(get_db(), token) if isinstance(token, str) and len(token) < 100 else None
     return participant if participant is not None and participant["workshop_id"] == workshop["id"] else None
 
 
@@ -118,7 +118,7 @@ def render_profile_form(workshop: dict) -> None:
         joined = st.form_submit_button(_("Join"), type="primary", use_container_width=True)
     if joined:
         try:
-            participant = workshops.join_workshop(get_db(), workshop["code"], name, answers,
+            participant = participation.join_workshop(get_db(), workshop["code"], name, answers,
                                                   st.session_state.get("language"))
         except RuleError as exc:
             show_error(exc, workshop)
@@ -195,7 +195,7 @@ def ballot_is_stale(db, signature: tuple, participant_id: int, shown: dict) -> b
     for question_id, phase, _visibility, _deadline in signature:
         on_screen = shown.get(f"shown_used_{question_id}")
         if phase == "voting" and on_screen is not None and \
-                on_screen != workshops.count_dots_used(db, question_id, participant_id):
+                on_screen != participation.count_dots_used(db, question_id, participant_id):
             return True
     return False
 
@@ -234,7 +234,7 @@ def render_question(participant: dict, workshop: dict, question: dict) -> None:
 def render_closed(participant: dict, question: dict, _) -> None:
     """Voting is over: thanks to those who voted, and what happens next."""
     st.info(_("Voting has closed."), icon=":material/lock:")
-    if workshops.count_dots_used(get_db(), question["id"], participant["id"]):
+    if participation.count_dots_used(get_db(), question["id"], participant["id"]):
         st.success(_("Thank you for voting. Your dots are counted."), icon=":material/check_circle:")
     if not rules.may_see_results(question):
         st.caption(_("The results will be shown on the screen at the front of the room, and here once they are revealed."))
@@ -255,7 +255,7 @@ def render_submit(participant: dict, workshop: dict, question: dict) -> None:
     """Submission form with visible limits, then the participant's own submissions."""
     _, n_ = gettext(workshop), ngettext(workshop)
     db = get_db()
-    own = workshops.list_own_priorities(db, question["id"], participant["id"])
+    own = participation.list_own_priorities(db, question["id"], participant["id"])
     left = workshop["max_priorities_per_participant"] - len(own)
     themes = workshops.list_themes(db, workshop["id"])
     prefix = f"q{question['id']}"
@@ -283,7 +283,7 @@ def _submit(token: str, question_id: int, prefix: str) -> None:
     state = st.session_state
     try:
         # A client may send only the fields it changed: missing ones are empty, never a crash.
-        workshops.submit_priority(db, workshops.get_participant(db, token), question_id, state.get(f"{prefix}_title", ""),
+        participation.submit_priority(db, participation.get_participant(db, token), question_id, state.get(f"{prefix}_title", ""),
                                   state.get(f"{prefix}_details", ""), state.get(f"{prefix}_theme"))
     except RuleError as exc:
         state[f"{prefix}_flash"] = ("error", exc)
@@ -325,9 +325,9 @@ def change_own_priority(participant: dict, priority: dict, title: str, details: 
     """Save or withdraw an own priority and show the outcome."""
     try:
         if withdraw:
-            workshops.withdraw_own_priority(get_db(), participant, priority["id"])
+            participation.withdraw_own_priority(get_db(), participant, priority["id"])
         else:
-            workshops.edit_own_priority(get_db(), participant, priority["id"], title, details, priority["theme_id"])
+            participation.edit_own_priority(get_db(), participant, priority["id"], title, details, priority["theme_id"])
     except RuleError as exc:
         show_error(exc)
         return
@@ -344,11 +344,11 @@ def render_ballot(token: str, question_id: int) -> None:
     ballot reaches the browser as data and is set there as plain text.
     """
     db = get_db()
-    participant = workshops.get_participant(db, token)
+    participant = participation.get_participant(db, token)
     question = workshops.get_question(db, question_id)
     if question["phase"] != "voting":
         st.rerun(scope="app")
-    ballot = workshops.list_ballot(db, question_id, participant)
+    ballot = participation.list_ballot(db, question_id, participant)
     st.session_state[f"shown_used_{question_id}"] = sum(item["my_dots"] for item in ballot)
     error = st.session_state.pop(f"vote_error_{question_id}", None)
     BALLOT(key=f"ballot_{question_id}", data=ballot_view(question, ballot, error),
@@ -379,7 +379,7 @@ def _vote(token: str, question_id: int) -> None:
         return  # a refresh only redraws the ballot
     db = get_db()
     try:
-        workshops.cast_vote(db, workshops.get_participant(db, token), click)
+        participation.cast_vote(db, participation.get_participant(db, token), click)
     except RuleError as exc:
         st.session_state[f"vote_error_{question_id}"] = exc
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
-from components import charts, i18n, results, rules, workshop_admin, workshops
+from components import charts, i18n, links, results, rules, workshops
 from components.text import escape_markdown
 from components.ui.session import get_db, gettext, ngettext, session_language
 
@@ -96,7 +96,7 @@ def load_snapshot(workshop_id: int, question_id: int | None = None) -> dict:
     if workshop is None:
         return {}
     questions = workshops.list_questions(db, workshop_id)
-    question = next((q for q in questions if q["id"] == question_id), None) or workshop_admin.current_question(questions)
+    question = next((q for q in questions if q["id"] == question_id), None) or workshops.current_question(questions)
     snapshot = {"title": workshop["title"], "code": workshop["code"], "question": None, "counts": {}, "wall": [],
                 "tally": [], "themes": [t["name"] for t in workshops.list_themes(db, workshop_id)]}
     if question is None:
@@ -116,16 +116,16 @@ def load_snapshot(workshop_id: int, question_id: int | None = None) -> dict:
 def render_join_column(snapshot: dict, theme: str) -> None:
     """Huge join code, QR code and short link."""
     _ = gettext()
-    url = workshop_admin.join_url(getattr(st.context, "url", "") or "", snapshot["code"])
+    url = links.join_url(getattr(st.context, "url", "") or "", snapshot["code"])
     with st.container(key="proj_hint"):
         st.markdown(escape_markdown(_("Join with the code")))
     with st.container(key="proj_code"):
         st.markdown(escape_markdown(snapshot["code"]))
     with st.container(key="proj_qr"):
-        st.image(workshop_admin.qr_png(url, dark=theme == "dark", scale=10),
-                 alt=_("QR code of the join link {url}").format(url=workshop_admin.short_url(url)))
+        st.image(links.qr_png(url, dark=theme == "dark", scale=10),
+                 alt=_("QR code of the join link {url}").format(url=links.short_url(url)))
     with st.container(key="proj_url"):
-        st.markdown(escape_markdown(workshop_admin.short_url(url)))
+        st.markdown(escape_markdown(links.short_url(url)))
 
 
 def render_projector(workshop_id: int, question_id: int | None, theme: str) -> None:

@@ -8,12 +8,11 @@ from datetime import timedelta
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from components import auth, i18n, rules, storage, workshops
+from components import auth, i18n, participation, rules, storage
 from components.rules import RuleError
 from components.text import escape_markdown
 
 LOGIN_PAGE = "pages/login.py"
-PARTICIPANT_PAGE = "pages/participant.py"
 ROLE_RANK = {"facilitator": 1, "organiser": 2}
 AUTH_COOKIE = "hub_workshop_auth"
 AUTH_COOKIE_DAYS = 1.0
@@ -78,7 +77,7 @@ def _remember_language(key: str, participant_id: int | None) -> None:
     """Picker callback: use the new language now and store it with the participant."""
     st.session_state["language"] = st.session_state[key]
     if participant_id is not None:
-        workshops.set_participant_language(get_db(), participant_id, st.session_state[key])
+        participation.set_participant_language(get_db(), participant_id, st.session_state[key])
 
 
 def translate_error(exc: RuleError, workshop: dict | None = None, escape=None) -> str:
@@ -97,7 +96,7 @@ def current_participant() -> dict | None:
     """Return the participant whose token is in the URL (or this session), or None."""
     leave_pages_directory_mode()
     token = st.query_params.get("t") or st.session_state.get("participant_token")
-    participant = workshops.get_participant(get_db(), token)
+    participant = participation.get_participant(get_db(), token)
     if participant is None:
         return None
     st.session_state["participant_token"] = token

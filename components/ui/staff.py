@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from components import auth, i18n, results, rules, seed, workshop_admin, workshops
+from components import audit, auth, facilitation, i18n, links, results, rules, seed, workshops
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.ui.session import get_db, gettext, session_language, show_error
@@ -119,7 +119,7 @@ def pick_question(workshop: dict, key: str) -> dict | None:
     by_id = {q["id"]: q for q in questions}
     wanted = st.session_state.get(QUESTION_KEY)
     if wanted not in by_id:
-        wanted = workshop_admin.current_question(questions)["id"]
+        wanted = workshops.current_question(questions)["id"]
     numbers = {q["id"]: n for n, q in enumerate(questions, start=1)}
     widget_key = follow_shared_choice(f"pick_question_{key}", QUESTION_KEY, wanted)
     chosen = st.selectbox(_("Question"), list(by_id), key=widget_key, on_change=remember_choice,
@@ -145,14 +145,14 @@ def render_questions_table(workshop: dict) -> None:
 def render_join_panel(workshop: dict) -> None:
     """Join code, link and QR code to read out or show."""
     _ = gettext()
-    url = workshop_admin.join_url(getattr(st.context, "url", "") or "", workshop["code"])
+    url = links.join_url(getattr(st.context, "url", "") or "", workshop["code"])
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
         with st.container():
             st.caption(_("Join code"))
             st.markdown(f"## `{escape_markdown(workshop['code'])}`")
             st.caption(_("Join link"))
             st.code(url, language=None)
-        st.image(workshop_admin.qr_png(url, scale=6), width=180,
+        st.image(links.qr_png(url, scale=6), width=180,
                  alt=_("QR code of the join link {url}").format(url=url))
 
 
@@ -167,21 +167,21 @@ def render_phase_controls(user: dict, question: dict) -> None:
     with st.container(horizontal=True):
         for target in sorted(rules.FORWARD_TRANSITIONS[question["phase"]], key=rules.PHASES.index):
             if st.button(forward[target], key=f"phase_{qid}_{target}", type="primary"):
-                run_action(workshops.set_phase, qid, target, user["username"],
+                run_action(facilitation.set_phase, qid, target, user["username"],
                            done=_("Phase changed to {phase}.").format(phase=phase_label(target)))
     back = sorted(rules.BACKWARD_TRANSITIONS[question["phase"]], key=rules.PHASES.index)
     if back:
         confirmed = st.checkbox(_("I want to move this question back a phase"), key=f"confirm_back_{qid}")
         for target in back:
             if st.button(backward[target], key=f"phase_{qid}_{target}", disabled=not confirmed):
-                run_action(workshops.set_phase, qid, target, user["username"], confirmed=True,
+                run_action(facilitation.set_phase, qid, target, user["username"], confirmed=True,
                            done=_("Phase changed to {phase}.").format(phase=phase_label(target)))
     with st.container(horizontal=True):
         labels = {"hidden": _("Hide results"), "live": _("Show results live"), "revealed": _("Reveal results")}
         for visibility, label in labels.items():
             if st.button(label, key=f"visibility_{qid}_{visibility}",
                          disabled=question["results_visibility"] == visibility):
-                run_action(workshops.set_results_visibility, qid, visibility, user["username"],
+                run_action(facilitation.set_results_visibility, qid, visibility, user["username"],
                            done=visibility_label(visibility))
     render_deadline_controls(user, question)
 
@@ -197,10 +197,10 @@ def render_deadline_controls(user: dict, question: dict) -> None:
                                   key=f"deadline_minutes_{qid}", width=180)
         if st.button(_("Start countdown"), key=f"deadline_start_{qid}"):
             deadline = (datetime.now(timezone.utc) + timedelta(minutes=int(minutes))).isoformat(timespec="seconds")
-            run_action(workshops.set_phase_deadline, qid, deadline, user["username"],
+            run_action(facilitation.set_phase_deadline, qid, deadline, user["username"],
                        done=_("Countdown started."))
         if question["phase_deadline"] and st.button(_("Clear countdown"), key=f"deadline_clear_{qid}"):
-            run_action(workshops.set_phase_deadline, qid, None, user["username"], done=_("Countdown cleared."))
+            run_action(facilitation.set_phase_deadline, qid, None, user["username"], done=_("Countdown cleared."))
 
 
 @st.fragment(run_every=2)
@@ -256,7 +256,7 @@ def render_hide_and_edit(user: dict, question: dict, items: list[dict], themes: 
     st.text(priority["title"])
     hidden = priority["state"] == "hidden"
     if st.button(_("Show again") if hidden else _("Hide"), key=f"hide_{chosen}"):
-        run_action(workshops.set_priority_hidden, chosen, not hidden, user["username"],
+        run_action(facilitation.set_priority_hidden, chosen, not hidden, user["username"],
                    done=_("Priority #{id} is visible again.").format(id=chosen) if hidden
                    else _("Priority #{id} is hidden.").format(id=chosen))
     theme_by_id = {t["id"]: t["name"] for t in themes}
@@ -268,7 +268,7 @@ def render_hide_and_edit(user: dict, question: dict, items: list[dict], themes: 
         theme = st.selectbox(_("Theme"), ids, index=ids.index(priority["theme_id"]) if priority["theme_id"] in ids else 0,
                              format_func=lambda i: _(theme_by_id[i]) if i else "—", key=f"edit_theme_{chosen}")
         if st.form_submit_button(_("Save changes")):
-            run_action(workshops.edit_priority, chosen, title, details, theme, user["username"],
+            run_action(facilitation.edit_priority, chosen, title, details, theme, user["username"],
                        done=_("Priority #{id} saved; the original text is kept in the audit log.").format(id=chosen))
 
 
@@ -284,7 +284,7 @@ def render_merge(user: dict, question: dict, items: list[dict]) -> None:
     source = priority_picker(_("Duplicate (disappears)"), live, f"merge_source_{question['id']}")
     target = priority_picker(_("Survivor (keeps the dots)"), live, f"merge_target_{question['id']}")
     if st.button(_("Merge"), key=f"merge_{question['id']}", type="primary"):
-        run_action(workshops.merge_priorities, source, target, user["username"],
+        run_action(facilitation.merge_priorities, source, target, user["username"],
                    done=_("Merged #{source} into #{target}:").format(source=source, target=target) + " "
                    + _("{moved} dots moved, {returned} dots returned to participants."))
 
@@ -299,7 +299,7 @@ def render_add_for_room(user: dict, question: dict, themes: list[dict]) -> None:
         theme = st.selectbox(_("Theme"), [None] + list(theme_by_id), format_func=lambda i: _(theme_by_id[i]) if i else "—",
                              key=f"room_theme_{question['id']}")
         if st.form_submit_button(_("Add for the room")):
-            run_action(workshops.add_priority_for_room, question["id"], title, user["username"], details=details,
+            run_action(facilitation.add_priority_for_room, question["id"], title, user["username"], details=details,
                        theme_id=theme, done=_("Priority added for the room."))
 
 
@@ -321,7 +321,7 @@ def render_paper_ballot(user: dict, question: dict, items: list[dict]) -> None:
         if st.form_submit_button(_("Record paper ballot"), type="primary"):
             allocation = {p["id"]: int(st.session_state[f"paper_{question['id']}_{p['id']}"]) for p in visible}
             try:
-                workshops.record_paper_ballot(get_db(), question["id"], {k: v for k, v in allocation.items() if v},
+                facilitation.record_paper_ballot(get_db(), question["id"], {k: v for k, v in allocation.items() if v},
                                               user["username"], label)
             except RuleError as exc:
                 show_error(exc)
@@ -376,12 +376,12 @@ def render_workshop_settings(user: dict, workshop: dict) -> None:
                                 key=f"set_anonymous_{wid}")
         limit = st.number_input(_("Priorities per participant"), 1, 50, workshop["max_priorities_per_participant"],
                                 key=f"set_limit_{wid}")
-        status = st.selectbox(_("Status"), workshop_admin.STATUSES, key=f"set_status_{wid}",
-                              index=workshop_admin.STATUSES.index(workshop["status"]) if workshop["status"]
-                              in workshop_admin.STATUSES else 0,
+        status = st.selectbox(_("Status"), workshops.STATUSES, key=f"set_status_{wid}",
+                              index=workshops.STATUSES.index(workshop["status"]) if workshop["status"]
+                              in workshops.STATUSES else 0,
                               format_func=lambda s: {"open": _("Open"), "finished": _("Finished")}[s])
         if st.form_submit_button(_("Save settings")):
-            run_action(workshop_admin.update_workshop, wid, user["username"], title=title, description=description,
+            run_action(workshops.update_workshop, wid, user["username"], title=title, description=description,
                        language=language, allow_anonymous=anonymous, max_priorities_per_participant=int(limit),
                        status=status, done=_("Settings saved."))
 
@@ -395,7 +395,7 @@ def render_questions_setup(user: dict, workshop: dict) -> None:
             st.text(question["prompt"])
             prompt = st.text_area(_("Question"), value=question["prompt"], max_chars=500, key=f"prompt_{qid}")
             if st.button(_("Save question"), key=f"save_prompt_{qid}"):
-                run_action(workshop_admin.edit_question_prompt, qid, prompt, user["username"], done=_("Question saved."))
+                run_action(workshops.edit_question_prompt, qid, prompt, user["username"], done=_("Question saved."))
             frozen = question["phase"] in ("voting", "closed")
             if frozen:
                 st.caption(_("Dot rules are frozen once voting has started."))
@@ -405,7 +405,7 @@ def render_questions_setup(user: dict, workshop: dict) -> None:
                 cap = st.number_input(_("Dots per priority"), 1, 100, question["max_dots_per_item"],
                                       key=f"cap_{qid}", disabled=frozen)
                 if st.button(_("Save dot rules"), key=f"save_rules_{qid}", disabled=frozen):
-                    run_action(workshops.set_dot_rules, qid, int(budget), int(cap), user["username"],
+                    run_action(facilitation.set_dot_rules, qid, int(budget), int(cap), user["username"],
                                done=_("Dot rules saved."))
     with st.form(f"add_question_{workshop['id']}", clear_on_submit=True):
         prompt = st.text_area(_("New question"), max_chars=500, key=f"new_prompt_{workshop['id']}")
@@ -425,13 +425,13 @@ def render_themes_editor(user: dict, workshop: dict) -> None:
                             column_config={"id": None, "name": st.column_config.TextColumn(_("Theme"), max_chars=80)})
     if st.button(_("Save themes"), key=f"save_themes_{workshop['id']}"):
         rows = [r for r in edited.to_dict("records") if isinstance(r.get("name"), str) and r["name"].strip()]
-        run_action(workshop_admin.save_themes, workshop["id"], rows, user["username"], done=_("Themes saved."))
+        run_action(workshops.save_themes, workshop["id"], rows, user["username"], done=_("Themes saved."))
 
 
 def render_profile_editor(user: dict, workshop: dict) -> None:
     """Edit the profile questions participants answer when joining."""
     _ = gettext()
-    rows = [{"key": pq["key"], "label": pq["label"], "options": workshop_admin.format_options(pq["options"]),
+    rows = [{"key": pq["key"], "label": pq["label"], "options": workshops.format_options(pq["options"]),
              "required": bool(pq["required"])} for pq in workshops.list_profile_questions(get_db(), workshop["id"])]
     frame = pd.DataFrame(rows, columns=["key", "label", "options", "required"])
     edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, disabled=["key"],
@@ -440,7 +440,7 @@ def render_profile_editor(user: dict, workshop: dict) -> None:
                                 "required": st.column_config.CheckboxColumn(_("Required"))})
     if st.button(_("Save profile questions"), key=f"save_profile_{workshop['id']}"):
         kept = [r for r in edited.to_dict("records") if isinstance(r.get("label"), str) and r["label"].strip()]
-        run_action(workshop_admin.save_profile_questions, workshop["id"], kept, user["username"],
+        run_action(workshops.save_profile_questions, workshop["id"], kept, user["username"],
                    done=_("Profile questions saved."))
 
 
@@ -450,7 +450,7 @@ def render_duplicate(user: dict, workshop: dict) -> None:
     title = st.text_input(_("Title of the copy"), key=f"copy_title_{workshop['id']}")
     if st.button(_("Duplicate as template"), key=f"duplicate_{workshop['id']}"):
         try:
-            new_id = workshop_admin.duplicate_workshop(get_db(), workshop["id"], user["username"], title)
+            new_id = workshops.duplicate_workshop(get_db(), workshop["id"], user["username"], title)
         except RuleError as exc:
             show_error(exc)
             return
@@ -467,7 +467,7 @@ def open_new_workshop(workshop_id: int, message: str) -> None:
 def render_audit(workshop: dict) -> None:
     """Who did what and when."""
     _ = gettext()
-    frame = pd.DataFrame(workshop_admin.list_workshop_audit(get_db(), workshop["id"]),
+    frame = pd.DataFrame(audit.list_workshop_audit(get_db(), workshop["id"]),
                          columns=["at", "actor", "action", "details"])
     st.dataframe(frame, hide_index=True, column_config={"at": _("When"), "actor": _("Who"), "action": _("Action"),
                                                         "details": _("Details")})
@@ -538,6 +538,6 @@ def render_manage_user(user: dict) -> None:
             st.rerun()
         disabled = bool(target["disabled"])
         if st.button(_("Enable") if disabled else _("Disable"), key="toggle_user"):
-            run_action(workshop_admin.set_user_disabled, chosen, not disabled, user["username"],
+            run_action(auth.set_user_disabled, chosen, not disabled, user["username"],
                        done=_("User {username} enabled.").format(username=chosen) if disabled
                        else _("User {username} disabled.").format(username=chosen))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from components import workshops
+from components import facilitation, participation, workshops
 from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,8 +102,8 @@ def test_phone_pages_pass_axe_and_a_dot_can_be_placed_by_keyboard(live_server, b
     page.wait_for_url("**t=*")
     wait_idle(page)
     token = page.url.split("t=")[1]
-    participant = workshops.get_participant(db, token)
-    workshops.set_phase(db, question["id"], "voting", "test")
+    participant = participation.get_participant(db, token)
+    facilitation.set_phase(db, question["id"], "voting", "test")
     page.get_by_text("5 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
     wait_idle(page)
     shot(page, artifacts, "a11y-phone-ballot")
@@ -120,13 +120,13 @@ def test_phone_pages_pass_axe_and_a_dot_can_be_placed_by_keyboard(live_server, b
         pytest.fail("Tab never reached an 'Add dot' button")
     page.keyboard.press("Enter")
     page.get_by_text("4 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 1
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 1
     # Focus must survive the rerun well enough that Space on the focused button works too.
     wait_idle(page)
     page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).first.focus()
     page.keyboard.press("Space")
     page.get_by_text("3 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 2
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 2
     context.close()
 
     login = phone_context(browser).new_page()
@@ -142,8 +142,8 @@ def test_staff_pages_and_both_projector_themes_pass_axe(live_server, browser, ar
     db = live_server.db()
     question = workshops.list_questions(db, live_server.workshop_id)[0]
     if workshops.get_question(db, question["id"])["phase"] != "voting":
-        workshops.set_phase(db, question["id"], "voting", "test")
-    workshops.set_results_visibility(db, question["id"], "live", "test")
+        facilitation.set_phase(db, question["id"], "voting", "test")
+    facilitation.set_results_visibility(db, question["id"], "live", "test")
     context = browser.new_context(viewport=PROJECTOR, device_scale_factor=1)
     page = context.new_page()
     log_in(page, live_server.url, "facilitator", "Run workshop")
@@ -194,8 +194,8 @@ def test_ballot_in_another_language_passes_axe(live_server, browser, artifacts, 
     db.conn.commit()
     question = workshops.list_questions(db, live_server.workshop_id)[0]
     if workshops.get_question(db, question["id"])["phase"] != "voting":
-        workshops.set_phase(db, question["id"], "voting", "test")
-    participant = workshops.join_workshop(db, live_server.code)
+        facilitation.set_phase(db, question["id"], "voting", "test")
+    participant = participation.join_workshop(db, live_server.code)
     db.close()
     context = phone_context(browser, locale="de-DE")  # a language we do not ship: the workshop's is used
     page = context.new_page()

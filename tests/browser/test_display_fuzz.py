@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import exports, rules, workshops
+from components import exports, facilitation, participation, rules, workshops
 from components.rules import DETAILS_MAX, TITLE_MAX, RuleError
 from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle
 
@@ -54,28 +54,28 @@ def seed_fuzz(db, workshop_id: int) -> dict:
     workshop = workshops.get_workshop(db, workshop_id)
     question = workshops.list_questions(db, workshop_id)[0]
     for priority in workshops.list_visible_priorities(db, question["id"]):
-        workshops.set_priority_hidden(db, priority["id"], True, "test")  # keep the chart to the fuzz strings
+        facilitation.set_priority_hidden(db, priority["id"], True, "test")  # keep the chart to the fuzz strings
     tokens = []
     for text in FUZZ:
-        participant = workshops.join_workshop(db, workshop["code"], text)
+        participant = participation.join_workshop(db, workshop["code"], text)
         assert participant["display_name"] == rules.drop_invisible(text)
-        workshops.submit_priority(db, participant, question["id"], text, f"details: {text}")
+        participation.submit_priority(db, participant, question["id"], text, f"details: {text}")
         tokens.append(participant["token"])
     refusals = {}
     with pytest.raises(RuleError) as too_long_name:
-        workshops.join_workshop(db, workshop["code"], HUGE)
+        participation.join_workshop(db, workshop["code"], HUGE)
     refusals["name"] = str(too_long_name.value)
     with pytest.raises(RuleError) as too_long_title:
-        workshops.add_priority_for_room(db, question["id"], HUGE, "test")
+        facilitation.add_priority_for_room(db, question["id"], HUGE, "test")
     refusals["title"] = str(too_long_title.value)
     with pytest.raises(RuleError) as too_long_details:
-        workshops.add_priority_for_room(db, question["id"], "Huge details", "test", details=HUGE)
+        facilitation.add_priority_for_room(db, question["id"], "Huge details", "test", details=HUGE)
     refusals["details"] = str(too_long_details.value)
     long_details = ("<b>" + "z" * DETAILS_MAX)[:DETAILS_MAX]
     long_title = ("<i>" + "y" * TITLE_MAX)[:TITLE_MAX]
-    workshops.add_priority_for_room(db, question["id"], long_title, "test", details=long_details)
-    workshops.set_phase(db, question["id"], "voting", "test")
-    workshops.set_results_visibility(db, question["id"], "live", "test")
+    facilitation.add_priority_for_room(db, question["id"], long_title, "test", details=long_details)
+    facilitation.set_phase(db, question["id"], "voting", "test")
+    facilitation.set_results_visibility(db, question["id"], "live", "test")
     return {"question_id": question["id"], "tokens": tokens, "refusals": refusals,
             "long_title": long_title, "long_details": long_details}
 

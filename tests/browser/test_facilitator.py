@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from components import workshops
+from components import facilitation, participation, workshops
 from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle, wait_until
 
 BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]
@@ -72,9 +72,9 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     shot(page, artifacts, "projector-light-1920")
 
     # Back to collecting: the projector follows by itself and shows the wall of priorities.
-    workshops.set_phase(db, question["id"], "collecting", "test", confirmed=True)
-    ana = workshops.get_participant(db, token)
-    workshops.submit_priority(db, ana, question["id"], "Mentoring between hubs & a small fund for translations <b>")
+    facilitation.set_phase(db, question["id"], "collecting", "test", confirmed=True)
+    ana = participation.get_participant(db, token)
+    participation.submit_priority(db, ana, question["id"], "Mentoring between hubs & a small fund for translations <b>")
     page.get_by_text("Mentoring between hubs & a small fund for translations <b>", exact=True).wait_for(timeout=10_000)
     wait_idle(page)
     shot(page, artifacts, "projector-wall-light-1920")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import i18n, workshops
+from components import facilitation, i18n, workshops
 from tests.browser.conftest import shot, wait_idle
 
 NARROW = {"width": 360, "height": 740}
@@ -63,8 +63,8 @@ def voting_live(live_server):
     db = live_server.db()
     question = workshops.list_questions(db, live_server.workshop_id)[0]
     if workshops.get_question(db, question["id"])["phase"] != "voting":
-        workshops.set_phase(db, question["id"], "voting", "test")
-    workshops.set_results_visibility(db, question["id"], "live", "test")
+        facilitation.set_phase(db, question["id"], "voting", "test")
+    facilitation.set_results_visibility(db, question["id"], "live", "test")
     db.close()
     return question
 

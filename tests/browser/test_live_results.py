@@ -7,7 +7,7 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-from components import workshops
+from components import facilitation, workshops
 from tests.browser.conftest import PHONE, dots_left, shot, wait_idle
 
 
@@ -32,8 +32,8 @@ def result_dots(page, title: str):
 def test_a_watched_phone_shows_another_phones_dots(live_server, browser, artifacts):
     db = live_server.db()
     question = workshops.list_questions(db, live_server.workshop_id)[0]
-    workshops.set_phase(db, question["id"], "voting", "test")
-    workshops.set_results_visibility(db, question["id"], "live", "test")
+    facilitation.set_phase(db, question["id"], "voting", "test")
+    facilitation.set_results_visibility(db, question["id"], "live", "test")
     first = workshops.list_visible_priorities(db, question["id"])[0]
 
     ana_context, ana = join(browser, live_server.url, live_server.code, "Ana")
@@ -55,7 +55,7 @@ def test_a_watched_phone_shows_another_phones_dots(live_server, browser, artifac
     shot(bo, artifacts, "live-results-watched-phone")
 
     # Hidden again: the phones' next redraw shows no list, and the route answers "not visible".
-    workshops.set_results_visibility(db, question["id"], "hidden", "test")
+    facilitation.set_results_visibility(db, question["id"], "hidden", "test")
     expect(bo.get_by_role("list", name="Results", exact=True)).to_have_count(0, timeout=15_000)
     token = bo.url.split("t=")[1]
     request = urllib.request.Request(f"{live_server.url}/api/results?q={question['id']}", headers={"X-Hub-Token": token})

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from components import workshops
+from components import facilitation, participation, workshops
 from tests.browser.conftest import PHONE, dots_left, shot, wait_idle
 
 
@@ -26,18 +26,18 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
     page.get_by_text("Thank you! Your priority was added.", exact=True).wait_for()
     shot(page, artifacts, "phone-03-submitted")
     db = live_server.db()
-    participant = workshops.get_participant(db, token)
-    assert [p["title"] for p in workshops.list_own_priorities(db, 1, participant["id"])] == \
+    participant = participation.get_participant(db, token)
+    assert [p["title"] for p in participation.list_own_priorities(db, 1, participant["id"])] == \
         ["Mentoring for new participatory budgeting teams"]
 
     # The facilitator opens voting; the server pushes it to the phone (its own check runs only
     # every 60 s), so the ballot appears within seconds, without a reload.
     question = workshops.list_questions(db, live_server.workshop_id)[0]
-    workshops.set_phase(db, question["id"], "voting", "test")
+    facilitation.set_phase(db, question["id"], "voting", "test")
     page.get_by_text("5 of 5 dots left", exact=True).first.wait_for(timeout=5_000)
     wait_idle(page)
     closes = datetime.now(timezone.utc) + timedelta(minutes=10)
-    workshops.set_phase_deadline(db, question["id"], closes.isoformat(), "test")
+    facilitation.set_phase_deadline(db, question["id"], closes.isoformat(), "test")
     local = closes.astimezone(ZoneInfo("Europe/Belgrade")).strftime("%H:%M")
     page.get_by_text(f"Closes at {local}").first.wait_for(timeout=5_000)  # in the phone's own time zone
     shot(page, artifacts, "phone-04-ballot")
@@ -46,12 +46,12 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
         page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).first.click()
         page.get_by_text(dots_left(left, 5), exact=True).first.wait_for()
     shot(page, artifacts, "phone-05-five-dots")
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 5
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 5
 
     page.reload()
     page.get_by_text("0 of 5 dots left", exact=True).first.wait_for()
     wait_idle(page)
     shot(page, artifacts, "phone-06-after-reload")
     assert page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).count() == 0
-    assert workshops.count_dots_used(db, question["id"], participant["id"]) == 5
+    assert participation.count_dots_used(db, question["id"], participant["id"]) == 5
     context.close()
