@@ -61,6 +61,8 @@ def _staff_question(db, question_id: int) -> dict:
     question = workshops.get_question(db, question_id)
     if question is None:
         raise RuleError("This question no longer exists.")
+    # A finished workshop is a record: no phase, moderation or paper ballot changes it any more.
+    workshops.require_open_workshop(db, question["workshop_id"])
     return question
 
 
@@ -181,7 +183,7 @@ def _staff_priority(db, priority_id: int) -> tuple[dict, dict]:
     priority = workshops.get_priority(db, priority_id)
     if priority is None:
         raise RuleError("This priority no longer exists.")
-    return priority, workshops.get_question(db, priority["question_id"])
+    return priority, _staff_question(db, priority["question_id"])
 
 
 def list_priorities_for_moderation(db, question_id: int) -> list[dict]:

@@ -171,6 +171,19 @@ def check_ballot_click(click: object) -> None:
         raise RuleError("This priority is no longer on the ballot.")
 
 
+def check_settings_change(workshop: dict, changed: set[str], actor_role: str | None) -> None:
+    """Anonymised workshops never change; only organisers (or the command line) finish or reopen one;
+    a finished workshop changes nothing but its status."""
+    if not changed:
+        return
+    if workshop["status"] == "anonymised":
+        raise RuleError("This workshop is already anonymised.")
+    if "status" in changed and actor_role not in (None, "organiser"):
+        raise RuleError("Only organisers can finish or reopen a workshop.")
+    if workshop["status"] != "open" and changed - {"status"}:
+        raise RuleError("This workshop has ended.")
+
+
 def check_may_submit(question: dict, own_count: int, limit: int) -> None:
     """A participant may submit while collecting and under their limit."""
     if question["phase"] != "collecting":

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Iterable
 
-from components import audit, rules
+from components import audit, auth, rules
 from components.rules import RuleError
 from components.storage import fetch_all, fetch_one, fetch_value, immediate
 
@@ -60,6 +60,7 @@ def add_question(db, workshop_id: int, prompt: str, actor: str, *, dots_per_part
         raise RuleError("Please write the question.")
     rules.check_dot_rules(dots_per_participant, max_dots_per_item)
     with immediate(db):
+        require_open_workshop(db, workshop_id)
         position = fetch_value(db, "SELECT coalesce(max(position), -1) + 1 FROM question WHERE workshop_id = ?",
                                (workshop_id,))
         cur = db.conn.execute(
@@ -70,6 +71,15 @@ def add_question(db, workshop_id: int, prompt: str, actor: str, *, dots_per_part
         audit.record(db, actor, "question.create", workshop_id, question_id=cur.lastrowid, prompt=prompt.strip(),
               dots_per_participant=dots_per_participant, max_dots_per_item=max_dots_per_item)
     return cur.lastrowid
+
+
+def require_open_workshop(db, workshop_id: int) -> dict:
+    """Return a workshop that can still change, or refuse (gone, finished or anonymised)."""
+    workshop = get_workshop(db, workshop_id)
+    if workshop is None:
+        raise RuleError("This workshop no longer exists.")
+    rules.check_workshop_open(workshop)
+    return workshop
 
 
 def get_workshop(db, workshop_id: int) -> dict | None:
@@ -157,8 +167,12 @@ def update_workshop(db, workshop_id: int, actor: str, **changes) -> None:
     if "allow_anonymous" in cleaned:
         cleaned["allow_anonymous"] = int(bool(cleaned["allow_anonymous"]))
     with immediate(db):
-        if get_workshop(db, workshop_id) is None:
+        workshop = get_workshop(db, workshop_id)
+        if workshop is None:
             raise RuleError("This workshop no longer exists.")
+        changed = {field for field, value in cleaned.items() if workshop[field] != value}
+        actor_user = auth.get_user(db, actor)
+        rules.check_settings_change(workshop, changed, actor_user["role"] if actor_user else None)
         if cleaned:
             assignments = ", ".join(f"{field} = ?" for field in cleaned)
             db.conn.execute(f"UPDATE workshop SET {assignments} WHERE id = ?", (*cleaned.values(), workshop_id))
@@ -197,6 +211,7 @@ def edit_question_prompt(db, question_id: int, prompt: str, actor: str) -> None:
         question = get_question(db, question_id)
         if question is None:
             raise RuleError("This question no longer exists.")
+        require_open_workshop(db, question["workshop_id"])
         db.conn.execute("UPDATE question SET prompt = ? WHERE id = ?", (prompt, question_id))
         audit.record(db, actor, "question.edit", question["workshop_id"], question_id=question_id,
                         old_prompt=question["prompt"], prompt=prompt)
@@ -210,6 +225,7 @@ def save_themes(db, workshop_id: int, rows: list[dict], actor: str) -> None:
     if len(set(names)) != len(names):
         raise RuleError("Theme names must be different from each other.")
     with immediate(db):
+        require_open_workshop(db, workshop_id)
         existing = {t["id"] for t in list_themes(db, workshop_id)}
         kept = {int(row["id"]) for row in rows if _has_id(row)} & existing
         for theme_id in existing - kept:
@@ -245,6 +261,7 @@ def save_profile_questions(db, workshop_id: int, rows: list[dict], actor: str) -
         cleaned.append({"key": key, "label": label, "options": parse_options(row.get("options")),
                         "required": _is_true(row.get("required"))})
     with immediate(db):
+        require_open_workshop(db, workshop_id)
         db.conn.execute("DELETE FROM profile_question WHERE workshop_id = ?", (workshop_id,))
         for position, pq in enumerate(cleaned):
             db.conn.execute("INSERT INTO profile_question (workshop_id, key, label, options, required, position)"
