@@ -1,6 +1,7 @@
 """Setting workshops up: edit, duplicate as a template, themes, profile questions, join links and QR codes.
 
-No Streamlit here; components.ui.staff renders these. Every change is audited.
+No Streamlit here; the staff screens (components.ui.common, facilitate, setup, users) render these.
+Every change is audited.
 """
 
 from __future__ import annotations
