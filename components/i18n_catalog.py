@@ -27,8 +27,8 @@ REFERENCE_FILE = ROOT / "workshop_data" / "reference.json"
 DOMAIN = "messages"
 PROJECT = "Hub Workshop"
 DATA_LOCATION = "workshop_data/reference.json"
-# The code binds `_ = widgets.gettext()` and `n_ = widgets.ngettext()`; RuleError(msgid, **params)
-# carries an English msgid that widgets.show_error translates.
+# The code binds `_ = session.gettext()` and `n_ = session.ngettext()`; RuleError(msgid, **params)
+# carries an English msgid that session.show_error translates.
 KEYWORDS = {"_": None, "n_": (1, 2), "ngettext": (1, 2), "RuleError": None, "Busy": None}
 # Only these top-level folders hold interface code; everything else (tests, .venv, bench) is skipped.
 SOURCE_DIRS = ("pages", "components")
@@ -115,7 +115,7 @@ def scan_source(path: Path) -> SourceScan:
             continue
         name = _call_name(node.func)
         curried = isinstance(node.func, ast.Call) and _call_name(node.func.func) in ("gettext", "ngettext")
-        # widgets.ngettext(workshop) builds a translator; only ngettext(one, many, n) is a message.
+        # session.ngettext(workshop) builds a translator; only ngettext(one, many, n) is a message.
         if (name not in KEYWORDS or (name == "ngettext" and len(node.args) < 3)) and not curried:
             continue
         first = _literal(node.args[0])

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from components.ui import participant as ui_participant, session as widgets
+from components.ui import participant, session
 
-participant = widgets.current_participant()
-if participant is None:
-    ui_participant.render_join(st.query_params.get("code"))
+joined = session.current_participant()
+if joined is None:
+    participant.render_join(st.query_params.get("code"))
 else:
-    ui_participant.render_workshop(participant)
+    participant.render_workshop(joined)

@@ -2,17 +2,17 @@
 
 import streamlit as st
 
-from components.ui import projector as ui_projector, staff as ui_staff, session as widgets
+from components.ui import common, projector, session
 
-user = widgets.require_role("facilitator")
-theme = ui_projector.pick_theme()
-ui_projector.apply_css(theme)
-workshop_id = ui_projector.choose_workshop_id()
+user = session.require_role("facilitator")
+theme = projector.pick_theme()
+projector.apply_css(theme)
+workshop_id = projector.choose_workshop_id()
 if workshop_id is None:
-    workshop = ui_staff.pick_workshop("projector")
+    workshop = common.pick_workshop("projector")
     workshop_id = workshop["id"] if workshop else None
 if workshop_id is not None:
     raw_question = st.query_params.get("q")
-    ui_projector.render_projector(workshop_id, int(raw_question) if raw_question and raw_question.isdigit() else None,
-                                  theme)
-ui_projector.render_chrome()
+    projector.render_projector(workshop_id, int(raw_question) if raw_question and raw_question.isdigit() else None,
+                               theme)
+projector.render_chrome()

@@ -2,33 +2,33 @@
 
 import streamlit as st
 
-from components.ui import results as ui_results, session as widgets
+from components.ui import results, session
 
 st.set_page_config(layout="wide")
-user = widgets.require_role("organiser")
-_ = widgets.gettext()
+user = session.require_role("organiser")
+_ = session.gettext()
 st.title(_("Results & exports"))
 
-workshop = ui_results.pick_workshop()
+workshop = results.pick_workshop()
 if workshop is None:
     st.stop()
-min_group, include_names = ui_results.pick_settings()
+min_group, include_names = results.pick_settings()
 
 tabs = st.tabs([_("Results"), _("Segments"), _("Fairness"), _("Across workshops"), _("Exports"),
                 _("Retention")])
 with tabs[0]:
-    data = ui_results.pick_question(workshop)
+    data = results.pick_question(workshop)
     if data is not None:
-        ui_results.render_results(workshop, data)
+        results.render_results(workshop, data)
 with tabs[1]:
     if data is not None:
-        ui_results.render_segments(workshop, data, min_group)
+        results.render_segments(workshop, data, min_group)
 with tabs[2]:
     if data is not None:
-        ui_results.render_fairness(data)
+        results.render_fairness(data)
 with tabs[3]:
-    ui_results.render_cross(user)
+    results.render_cross(user)
 with tabs[4]:
-    ui_results.render_exports(workshop, user, min_group, include_names)
+    results.render_exports(workshop, user, min_group, include_names)
 with tabs[5]:
-    ui_results.render_retention(workshop, user)
+    results.render_retention(workshop, user)

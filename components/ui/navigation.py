@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from components.ui import session as widgets
+from components.ui import session
 
 
 def route_visitor() -> None:
     """Build this visitor's navigation (participant, facilitator, organiser) and run the chosen page."""
     st.set_page_config(page_title="Hub Workshop", page_icon="🗳️", layout="centered")
 
-    user = widgets.current_staff()
-    _ = widgets.gettext()
+    user = session.current_staff()
+    _ = session.gettext()
     # Join links (?code=) and participant links (?t=) open the participant page, even for staff.
     participant_first = user is None or "code" in st.query_params or "t" in st.query_params
 
@@ -35,10 +35,10 @@ def route_visitor() -> None:
         # The login page stays routable so the rerun right after logging in lands on it, not on "page not found".
         account = st.Page("pages/login.py", title=_("Account"), icon=":material/account_circle:")
         pages = {_("Workshop"): staff_pages["facilitator"], _("Participant view"): [participant_page, account]}
-        if widgets.has_role(user, "organiser"):
+        if session.has_role(user, "organiser"):
             pages[_("Organiser")] = staff_pages["organiser"]
 
     # Participants see no navigation and no sidebar: staff open the login page by its own address (/login).
     navigation = st.navigation(pages, position="hidden" if user is None else "sidebar")
-    widgets.render_sidebar(user)
+    session.render_sidebar(user)
     navigation.run()

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import analysis, analysis_charts, exports, i18n, retention, storage, workshops
-from components.ui import staff as ui_staff
+from components.ui import common
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.ui.session import get_db, gettext, show_error
@@ -44,7 +44,7 @@ def show_table(frame: pd.DataFrame, hide: tuple[str, ...] = ("priority_id", "ite
 def pick_workshop() -> dict | None:
     """Pick the workshop to analyse."""
     _ = gettext()
-    ui_staff.apply_accessible_css()
+    common.apply_accessible_css()
     items = workshops.list_workshops(get_db())
     if not items:
         st.info(_("There are no workshops yet."))

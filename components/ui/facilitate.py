@@ -1,0 +1,127 @@
+"""Run a workshop: phases, results visibility, countdown, live counters, join code and QR.
+
+Participant text appears only through st.text, st.dataframe or escape_markdown; pickers show ids.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import streamlit as st
+
+from components import facilitation, i18n, links, results, rules, workshops
+from components.text import escape_markdown
+from components.ui.common import (link_page, phase_label, pick_question, pick_workshop, run_action, show_flash,
+                                  visibility_label)
+from components.ui.session import get_db, gettext, session_language
+
+
+def render_questions_table(workshop: dict) -> None:
+    """All questions of a workshop with phase and visibility."""
+    _ = gettext()
+    rows = [{"n": n, "prompt": q["prompt"], "phase": phase_label(q["phase"]),
+             "results": visibility_label(q["results_visibility"])}
+            for n, q in enumerate(workshops.list_questions(get_db(), workshop["id"]), start=1)]
+    st.dataframe(pd.DataFrame(rows, columns=["n", "prompt", "phase", "results"]), hide_index=True, column_config={
+        "n": st.column_config.NumberColumn("#", width="small"), "prompt": _("Question"),
+        "phase": _("Phase"), "results": _("Results")})
+
+
+def render_join_panel(workshop: dict) -> None:
+    """Join code, link and QR code to read out or show."""
+    _ = gettext()
+    url = links.join_url(getattr(st.context, "url", "") or "", workshop["code"])
+    with st.container(border=True, horizontal=True, vertical_alignment="center"):
+        with st.container():
+            st.caption(_("Join code"))
+            st.markdown(f"## `{escape_markdown(workshop['code'])}`")
+            st.caption(_("Join link"))
+            st.code(url, language=None)
+        st.image(links.qr_png(url, scale=6), width=180,
+                 alt=_("QR code of the join link {url}").format(url=url))
+
+
+def render_phase_controls(user: dict, question: dict) -> None:
+    """Forward phase buttons, backward ones behind a confirmation, results visibility and countdown."""
+    _ = gettext()
+    qid = question["id"]
+    st.markdown("**" + escape_markdown(_("Phase: {phase} · {visibility}").format(
+        phase=phase_label(question["phase"]), visibility=visibility_label(question["results_visibility"]))) + "**")
+    forward = {"collecting": _("Open collection"), "voting": _("Open voting"), "closed": _("Close voting")}
+    backward = {"draft": _("Back to draft"), "collecting": _("Back to collection"), "voting": _("Reopen voting")}
+    with st.container(horizontal=True):
+        for target in sorted(rules.FORWARD_TRANSITIONS[question["phase"]], key=rules.PHASES.index):
+            if st.button(forward[target], key=f"phase_{qid}_{target}", type="primary"):
+                run_action(facilitation.set_phase, qid, target, user["username"],
+                           done=_("Phase changed to {phase}.").format(phase=phase_label(target)))
+    back = sorted(rules.BACKWARD_TRANSITIONS[question["phase"]], key=rules.PHASES.index)
+    if back:
+        confirmed = st.checkbox(_("I want to move this question back a phase"), key=f"confirm_back_{qid}")
+        for target in back:
+            if st.button(backward[target], key=f"phase_{qid}_{target}", disabled=not confirmed):
+                run_action(facilitation.set_phase, qid, target, user["username"], confirmed=True,
+                           done=_("Phase changed to {phase}.").format(phase=phase_label(target)))
+    with st.container(horizontal=True):
+        labels = {"hidden": _("Hide results"), "live": _("Show results live"), "revealed": _("Reveal results")}
+        for visibility, label in labels.items():
+            if st.button(label, key=f"visibility_{qid}_{visibility}",
+                         disabled=question["results_visibility"] == visibility):
+                run_action(facilitation.set_results_visibility, qid, visibility, user["username"],
+                           done=visibility_label(visibility))
+    render_deadline_controls(user, question)
+
+
+def render_deadline_controls(user: dict, question: dict) -> None:
+    """An optional countdown for the current phase."""
+    _ = gettext()
+    qid = question["id"]
+    if question["phase"] not in ("collecting", "voting"):
+        return
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        minutes = st.number_input(_("Countdown (minutes)"), min_value=1, max_value=180, value=5,
+                                  key=f"deadline_minutes_{qid}", width=180)
+        if st.button(_("Start countdown"), key=f"deadline_start_{qid}"):
+            deadline = (datetime.now(timezone.utc) + timedelta(minutes=int(minutes))).isoformat(timespec="seconds")
+            run_action(facilitation.set_phase_deadline, qid, deadline, user["username"],
+                       done=_("Countdown started."))
+        if question["phase_deadline"] and st.button(_("Clear countdown"), key=f"deadline_clear_{qid}"):
+            run_action(facilitation.set_phase_deadline, qid, None, user["username"], done=_("Countdown cleared."))
+
+
+@st.fragment(run_every=2)
+def render_live_counters(question_id: int) -> None:
+    """Participants, priorities, dots and the share who used all their dots, every 2 seconds."""
+    _ = gettext()
+    db = get_db()
+    counts = results.count_live(db, question_id)
+    question = workshops.get_question(db, question_id)
+    language = session_language()
+    with st.container(horizontal=True):
+        st.metric(_("Participants joined"), counts["participants"], border=True)
+        st.metric(_("Priorities"), counts["priorities"], border=True)
+        st.metric(_("Dots placed"), counts["dots"], border=True)
+        st.metric(_("Used all their dots"), i18n.format_share(counts["share_all_used"], language), border=True)
+    if question and question["phase_deadline"] and question["phase"] in ("collecting", "voting"):
+        left = (datetime.fromisoformat(question["phase_deadline"]) - datetime.now(timezone.utc)).total_seconds()
+        st.caption("⏱ " + _("Time left: {time}").format(time=i18n.format_countdown(left)))
+
+
+def render_page(user: dict) -> None:
+    """The Run workshop page, for a facilitator."""
+    _ = gettext()
+    st.title(_("Run workshop"))
+    show_flash()
+    workshop = pick_workshop("facilitate")
+    if workshop is None:
+        st.stop()
+    render_join_panel(workshop)
+    link_page("pages/projector.py", _("Open the projector screen"), ":material/tv:", w=str(workshop["id"]), theme="dark")
+    render_questions_table(workshop)
+    question = pick_question(workshop, "facilitate")
+    if question is None:
+        st.stop()
+    with st.container(border=True):
+        st.markdown("### " + escape_markdown(question["prompt"]))
+        render_phase_controls(user, question)
+    render_live_counters(question["id"])

@@ -1,0 +1,171 @@
+"""Set up workshops: create, edit, duplicate as a template; questions, themes, profile questions, audit log.
+
+Participant text appears only through st.text, st.dataframe or escape_markdown; pickers show ids.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import audit, facilitation, i18n, seed, workshops
+from components.rules import RuleError
+from components.ui.common import WORKSHOP_KEY, flash, phase_label, pick_workshop, run_action, show_flash
+from components.ui.session import get_db, gettext, show_error
+
+
+def render_create_workshop(user: dict) -> None:
+    """A new workshop with the standard themes and profile questions (editable afterwards)."""
+    _ = gettext()
+    with st.expander(_("Create a new workshop")), st.form("create_workshop", clear_on_submit=True):
+        title = st.text_input(_("Title"), max_chars=200, key="create_title")
+        description = st.text_area(_("Description"), max_chars=5000, key="create_description")
+        codes = list(i18n.available_languages())
+        language = st.selectbox(_("Language"), codes, format_func=i18n.language_name, key="create_language")
+        standard = st.checkbox(_("Start with the standard themes and profile questions"), value=True, key="create_std")
+        if st.form_submit_button(_("Create workshop"), type="primary"):
+            try:
+                new_id = workshops.create_workshop(
+                    get_db(), title, user["username"], description=description, language=language,
+                    themes=seed.load_reference()["themes"] if standard else (),
+                    profile_questions=seed.default_profile_questions() if standard else ())
+            except RuleError as exc:
+                show_error(exc)
+                return
+            open_new_workshop(new_id, _("Workshop created with join code {code}."))
+
+
+def render_workshop_settings(user: dict, workshop: dict) -> None:
+    """Title, description, language, anonymity, submission limit and status."""
+    _ = gettext()
+    wid = workshop["id"]
+    with st.form(f"settings_{wid}"):
+        title = st.text_input(_("Title"), value=workshop["title"], max_chars=200, key=f"set_title_{wid}")
+        description = st.text_area(_("Description"), value=workshop["description"], key=f"set_description_{wid}")
+        codes = list(i18n.available_languages())
+        language = st.selectbox(_("Language"), codes, index=codes.index(workshop["language"]) if workshop["language"]
+                                in codes else 0, format_func=i18n.language_name, key=f"set_language_{wid}")
+        anonymous = st.checkbox(_("Participants may stay anonymous"), value=bool(workshop["allow_anonymous"]),
+                                key=f"set_anonymous_{wid}")
+        limit = st.number_input(_("Priorities per participant"), 1, 50, workshop["max_priorities_per_participant"],
+                                key=f"set_limit_{wid}")
+        status = st.selectbox(_("Status"), workshops.STATUSES, key=f"set_status_{wid}",
+                              index=workshops.STATUSES.index(workshop["status"]) if workshop["status"]
+                              in workshops.STATUSES else 0,
+                              format_func=lambda s: {"open": _("Open"), "finished": _("Finished")}[s])
+        if st.form_submit_button(_("Save settings")):
+            run_action(workshops.update_workshop, wid, user["username"], title=title, description=description,
+                       language=language, allow_anonymous=anonymous, max_priorities_per_participant=int(limit),
+                       status=status, done=_("Settings saved."))
+
+
+def render_questions_setup(user: dict, workshop: dict) -> None:
+    """Edit each question's wording and dot rules (frozen once voting starts), and add questions."""
+    _ = gettext()
+    for n, question in enumerate(workshops.list_questions(get_db(), workshop["id"]), start=1):
+        qid = question["id"]
+        with st.expander(_("Question {n}: {phase}").format(n=n, phase=phase_label(question["phase"]))):
+            st.text(question["prompt"])
+            prompt = st.text_area(_("Question"), value=question["prompt"], max_chars=500, key=f"prompt_{qid}")
+            if st.button(_("Save question"), key=f"save_prompt_{qid}"):
+                run_action(workshops.edit_question_prompt, qid, prompt, user["username"], done=_("Question saved."))
+            frozen = question["phase"] in ("voting", "closed")
+            if frozen:
+                st.caption(_("Dot rules are frozen once voting has started."))
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                budget = st.number_input(_("Dots per participant"), 1, 100, question["dots_per_participant"],
+                                         key=f"budget_{qid}", disabled=frozen)
+                cap = st.number_input(_("Dots per priority"), 1, 100, question["max_dots_per_item"],
+                                      key=f"cap_{qid}", disabled=frozen)
+                if st.button(_("Save dot rules"), key=f"save_rules_{qid}", disabled=frozen):
+                    run_action(facilitation.set_dot_rules, qid, int(budget), int(cap), user["username"],
+                               done=_("Dot rules saved."))
+    with st.form(f"add_question_{workshop['id']}", clear_on_submit=True):
+        prompt = st.text_area(_("New question"), max_chars=500, key=f"new_prompt_{workshop['id']}")
+        with st.container(horizontal=True):
+            budget = st.number_input(_("Dots per participant"), 1, 100, 5, key=f"new_budget_{workshop['id']}")
+            cap = st.number_input(_("Dots per priority"), 1, 100, 3, key=f"new_cap_{workshop['id']}")
+        if st.form_submit_button(_("Add question")):
+            run_action(workshops.add_question, workshop["id"], prompt, user["username"], dots_per_participant=int(budget),
+                       max_dots_per_item=int(cap), done=_("Question added."))
+
+
+def render_themes_editor(user: dict, workshop: dict) -> None:
+    """Edit the theme list as a table."""
+    _ = gettext()
+    frame = pd.DataFrame(workshops.list_themes(get_db(), workshop["id"]), columns=["id", "name"])
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, disabled=["id"], key=f"themes_{workshop['id']}",
+                            column_config={"id": None, "name": st.column_config.TextColumn(_("Theme"), max_chars=80)})
+    if st.button(_("Save themes"), key=f"save_themes_{workshop['id']}"):
+        rows = [r for r in edited.to_dict("records") if isinstance(r.get("name"), str) and r["name"].strip()]
+        run_action(workshops.save_themes, workshop["id"], rows, user["username"], done=_("Themes saved."))
+
+
+def render_profile_editor(user: dict, workshop: dict) -> None:
+    """Edit the profile questions participants answer when joining."""
+    _ = gettext()
+    rows = [{"key": pq["key"], "label": pq["label"], "options": workshops.format_options(pq["options"]),
+             "required": bool(pq["required"])} for pq in workshops.list_profile_questions(get_db(), workshop["id"])]
+    frame = pd.DataFrame(rows, columns=["key", "label", "options", "required"])
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, disabled=["key"],
+                            key=f"profile_{workshop['id']}", column_config={
+                                "key": _("Key"), "label": _("Question"), "options": _("Answers (comma separated)"),
+                                "required": st.column_config.CheckboxColumn(_("Required"))})
+    if st.button(_("Save profile questions"), key=f"save_profile_{workshop['id']}"):
+        kept = [r for r in edited.to_dict("records") if isinstance(r.get("label"), str) and r["label"].strip()]
+        run_action(workshops.save_profile_questions, workshop["id"], kept, user["username"],
+                   done=_("Profile questions saved."))
+
+
+def render_duplicate(user: dict, workshop: dict) -> None:
+    """Copy this workshop as a template (no participants, priorities or dots)."""
+    _ = gettext()
+    title = st.text_input(_("Title of the copy"), key=f"copy_title_{workshop['id']}")
+    if st.button(_("Duplicate as template"), key=f"duplicate_{workshop['id']}"):
+        try:
+            new_id = workshops.duplicate_workshop(get_db(), workshop["id"], user["username"], title)
+        except RuleError as exc:
+            show_error(exc)
+            return
+        open_new_workshop(new_id, _("Copy created with join code {code}."))
+
+
+def open_new_workshop(workshop_id: int, message: str) -> None:
+    """Select a just-made workshop and say its join code after the rerun."""
+    st.session_state[WORKSHOP_KEY] = workshop_id
+    flash(message.format(code=workshops.get_workshop(get_db(), workshop_id)["code"]))
+    st.rerun()
+
+
+def render_audit(workshop: dict) -> None:
+    """Who did what and when."""
+    _ = gettext()
+    frame = pd.DataFrame(audit.list_workshop_audit(get_db(), workshop["id"]),
+                         columns=["at", "actor", "action", "details"])
+    st.dataframe(frame, hide_index=True, column_config={"at": _("When"), "actor": _("Who"), "action": _("Action"),
+                                                        "details": _("Details")})
+
+
+def render_page(user: dict) -> None:
+    """The Set up workshops page, for a facilitator."""
+    _ = gettext()
+    st.title(_("Set up workshops"))
+    show_flash()
+    render_create_workshop(user)
+    workshop = pick_workshop("setup")
+    if workshop is None:
+        st.stop()
+    settings, questions, themes, profile, copy, log = st.tabs(
+        [_("Settings"), _("Questions"), _("Themes"), _("Profile questions"), _("Duplicate"), _("Audit log")])
+    with settings:
+        render_workshop_settings(user, workshop)
+    with questions:
+        render_questions_setup(user, workshop)
+    with themes:
+        render_themes_editor(user, workshop)
+    with profile:
+        render_profile_editor(user, workshop)
+    with copy:
+        render_duplicate(user, workshop)
+    with log:
+        render_audit(workshop)
