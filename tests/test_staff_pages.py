@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import auth, facilitation, links, participation, results, storage, workshops
+from components import auth, facilitation, links, participation, results, retention, storage, workshops
 from components.rules import RuleError
 from components.ui.projector import load_snapshot
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
@@ -197,6 +197,21 @@ def test_edit_settings(db, demo, staff):
     row = workshops.get_workshop(db, wid)
     assert (row["title"], row["allow_anonymous"], row["max_priorities_per_participant"]) == ("Renamed workshop", 0, 7)
     assert last_audit(db, "workshop.update")["details"]["title"] == "Renamed workshop"
+
+
+def test_status_is_the_organisers_and_an_anonymised_workshop_has_no_settings_form(db, demo, staff):
+    workshop, _ = demo
+    wid = workshop["id"]
+    assert [box.key for box in open_page("setup").selectbox if box.key == f"set_status_{wid}"] == []
+    at = open_page("setup", username="olga")
+    at.selectbox(key=f"set_status_{wid}").select("finished")
+    click(at, f"FormSubmitter:settings_{wid}-Save settings")
+    assert workshops.get_workshop(db, wid)["status"] == "finished"
+    retention.anonymise_workshop(db, wid, "olga", workshop["code"])
+    at = open_page("setup", username="olga")
+    assert "This workshop is already anonymised." in shown(at)
+    assert [box.key for box in at.selectbox if box.key == f"set_status_{wid}"] == []
+    assert workshops.get_workshop(db, wid)["status"] == "anonymised"
 
 
 def test_edit_question_prompt_keeps_old_wording(db, demo, staff):

@@ -39,6 +39,10 @@ def render_workshop_settings(user: dict, workshop: dict) -> None:
     """Title, description, language, anonymity, submission limit and status."""
     _ = gettext()
     wid = workshop["id"]
+    if workshop["status"] == "anonymised":
+        # Nothing about an anonymised workshop changes (the core refuses it too): no form to fill in vain.
+        st.info(_("This workshop is already anonymised."))
+        return
     with st.form(f"settings_{wid}"):
         title = st.text_input(_("Title"), value=workshop["title"], max_chars=200, key=f"set_title_{wid}")
         description = st.text_area(_("Description"), value=workshop["description"], key=f"set_description_{wid}")
@@ -49,14 +53,15 @@ def render_workshop_settings(user: dict, workshop: dict) -> None:
                                 key=f"set_anonymous_{wid}")
         limit = st.number_input(_("Priorities per participant"), 1, 50, workshop["max_priorities_per_participant"],
                                 key=f"set_limit_{wid}")
-        status = st.selectbox(_("Status"), workshops.STATUSES, key=f"set_status_{wid}",
-                              index=workshops.STATUSES.index(workshop["status"]) if workshop["status"]
-                              in workshops.STATUSES else 0,
-                              format_func=lambda s: {"open": _("Open"), "finished": _("Finished")}[s])
+        status = {}
+        if user["role"] == "organiser":  # only organisers finish or reopen a workshop
+            status["status"] = st.selectbox(_("Status"), workshops.STATUSES, key=f"set_status_{wid}",
+                                            index=workshops.STATUSES.index(workshop["status"]),
+                                            format_func=lambda s: {"open": _("Open"), "finished": _("Finished")}[s])
         if st.form_submit_button(_("Save settings")):
             run_action(workshops.update_workshop, wid, user["username"], title=title, description=description,
                        language=language, allow_anonymous=anonymous, max_priorities_per_participant=int(limit),
-                       status=status, done=_("Settings saved."))
+                       **status, done=_("Settings saved."))
 
 
 def render_questions_setup(user: dict, workshop: dict) -> None:
