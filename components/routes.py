@@ -16,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from components import participation, results, rules, storage, workshops
+from components.compression import CompressedStatic
 
 TOKEN_HEADER = "x-hub-token"  # a header, not the URL, so the token stays out of access logs
 NO_STORE = {"Cache-Control": "no-store"}
@@ -98,4 +99,4 @@ ROUTES = [
     Route("/healthz", check_health, methods=["GET"]),
     Route("/api/results", read_results, methods=["GET"]),
 ]
-MIDDLEWARE = [Middleware(SecurityHeaders)]
+MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(CompressedStatic)]
