@@ -15,7 +15,7 @@ import jwt
 
 from components import audit, rules
 from components.rules import RuleError
-from components.storage import db_path, fetch_all, fetch_one, immediate
+from components.storage import PRIVATE_MODE, db_path, fetch_all, fetch_one, immediate, make_private
 
 ROLES = ("facilitator", "organiser")
 MAX_FAILURES = 5
@@ -167,14 +167,15 @@ def load_cookie_key() -> str:
         return os.environ[COOKIE_KEY_ENV]
     path = cookie_key_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
         except FileExistsError:
             pass  # another process created it first
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
+    make_private(path, create=False)  # 0600 whatever the umask; a copied-in key with a wider mode is narrowed
     return path.read_text().strip()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components import audit, rules, workshops
 from components.rules import RuleError
-from components.storage import fetch_value, immediate
+from components.storage import checkpoint_truncate, fetch_all, fetch_value, immediate
 
 
 def check_confirmation(workshop: dict, typed_code: str) -> None:
@@ -32,25 +32,32 @@ def finish_workshop(db, workshop_id: int, actor: str) -> None:
 
 
 def anonymise_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
-    """Drop participants' display names and tokens and mark the workshop anonymised; results stay."""
+    """Drop participants' display names and tokens (also from the audit details) and mark the workshop
+    anonymised; results stay. The -wal file is emptied afterwards so it keeps no copy of them."""
     with immediate(db):
         workshop = _workshop(db, workshop_id)
         check_confirmation(workshop, typed_code)
         if workshop["status"] == "anonymised":
             raise RuleError("This workshop is already anonymised.")
-        names = fetch_value(db, "SELECT count(*) FROM participant WHERE workshop_id = ? AND display_name IS NOT NULL",
-                            (workshop_id,))
-        tokens = fetch_value(db, "SELECT count(*) FROM participant WHERE workshop_id = ? AND token IS NOT NULL",
-                             (workshop_id,))
+        people = fetch_all(db, "SELECT display_name, token FROM participant WHERE workshop_id = ?", (workshop_id,))
+        names = [p["display_name"] for p in people if p["display_name"] is not None]
+        tokens = [p["token"] for p in people if p["token"] is not None]
         db.conn.execute("UPDATE participant SET display_name = NULL, token = NULL WHERE workshop_id = ?",
                         (workshop_id,))
         db.conn.execute("UPDATE workshop SET status = 'anonymised' WHERE id = ?", (workshop_id,))
-        audit.record(db, actor, "workshop.anonymise", workshop_id, names_removed=names, tokens_removed=tokens)
-    return {"names_removed": names, "tokens_removed": tokens}
+        redacted = audit.redact_people(db, workshop_id, names, tokens)
+        audit.record(db, actor, "workshop.anonymise", workshop_id, names_removed=len(names),
+                     tokens_removed=len(tokens), audit_rows_redacted=redacted)
+    checkpoint_truncate(db)
+    return {"names_removed": len(names), "tokens_removed": len(tokens)}
 
 
 def delete_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
-    """Delete a workshop with its questions, priorities, dots and participants; the audit log keeps a record."""
+    """Delete a workshop with its questions, priorities, dots and participants.
+
+    The audit log keeps who did what when, but its details lose every title, name and text; the delete's
+    own row holds only the id and counts. The -wal file is emptied afterwards so it keeps no copy either.
+    """
     with immediate(db):
         workshop = _workshop(db, workshop_id)
         check_confirmation(workshop, typed_code)
@@ -58,10 +65,13 @@ def delete_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
                                               (workshop_id,)),
                   "dots": fetch_value(db, "SELECT count(*) FROM dot d JOIN question q ON q.id = d.question_id"
                                           " WHERE q.workshop_id = ?", (workshop_id,))}
+        priority_ids = [r["id"] for r in fetch_all(db, "SELECT p.id FROM priority p JOIN question q"
+                                                     " ON q.id = p.question_id WHERE q.workshop_id = ?", (workshop_id,))]
         # Merged priorities point at survivors without ON DELETE; clear the links before the cascade.
         db.conn.execute("UPDATE priority SET state = 'hidden', merged_into_id = NULL WHERE merged_into_id IS NOT NULL"
                         " AND question_id IN (SELECT id FROM question WHERE workshop_id = ?)", (workshop_id,))
         db.conn.execute("DELETE FROM workshop WHERE id = ?", (workshop_id,))
-        audit.record(db, actor, "workshop.delete", workshop_id, title=workshop["title"], code=workshop["code"],
-                        **counts)
+        redacted = audit.redact_deleted_workshop(db, workshop_id, priority_ids)
+        audit.record(db, actor, "workshop.delete", workshop_id, **counts, audit_rows_redacted=redacted)
+    checkpoint_truncate(db)
     return counts

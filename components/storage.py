@@ -7,8 +7,10 @@ per script run (``open_db``) and never share a transaction across sessions.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -30,6 +32,10 @@ SYNCHRONOUS = "NORMAL"
 SYNCHRONOUS_LEVEL = 1
 # Writers queue behind each other; 10 s is far above any single transaction here.
 BUSY_TIMEOUT_MS = 10_000
+# The database, its -wal and -shm files, backups and the cookie key: readable by the app's user only.
+PRIVATE_MODE = 0o600
+
+_log = logging.getLogger(__name__)
 
 migrations = Migrations("hub_workshop")
 
@@ -135,7 +141,7 @@ CREATE TABLE user (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
--- Append-only: triggers refuse UPDATE and DELETE.
+-- Append-only: triggers refuse UPDATE and DELETE (migration 0003 lets an UPDATE redact details).
 CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
@@ -165,6 +171,27 @@ def migrate_0002(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE user ADD COLUMN sessions_valid_after TEXT")
 
 
+# The one UPDATE the audit log takes is a redaction: who, what and when stay; details only lose keys
+# (listed in details.redacted), never gain or change a value.
+AUDIT_REDACT_ONLY = """
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.actor IS NOT OLD.actor OR NEW.action IS NOT OLD.action
+  OR NEW.workshop_id IS NOT OLD.workshop_id OR json_type(NEW.details, '$.redacted') IS NOT 'array'
+  OR EXISTS (SELECT 1 FROM json_tree(NEW.details) AS n
+             WHERE n.fullkey <> '$.redacted' AND n.fullkey NOT LIKE '$.redacted[%'
+               AND NOT EXISTS (SELECT 1 FROM json_tree(OLD.details) AS o
+                               WHERE o.fullkey = n.fullkey AND o.type = n.type AND o.atom IS n.atom))
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+
+@migrations(name="0003_audit_log_redaction")
+def migrate_0003(db: sqlite_utils.Database) -> None:
+    """Let deleting or anonymising a workshop redact texts and names from its audit details."""
+    db.execute("DROP TRIGGER audit_log_no_update")
+    db.execute(AUDIT_REDACT_ONLY)
+
+
 def split_sql(script: str) -> list[str]:
     """Split a schema script into statements, keeping trigger bodies whole."""
     statements, buffer = [], ""
@@ -183,16 +210,44 @@ def db_path() -> Path:
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
 
 
+def make_private(path: str | Path, create: bool = True) -> None:
+    """Create a file with mode 0600 whatever the umask, or narrow an existing file's wider mode to 0600."""
+    try:
+        fd = os.open(path, os.O_RDONLY | (os.O_CREAT if create else 0), PRIVATE_MODE)
+    except FileNotFoundError:
+        return  # create=False, and there is no such file
+    try:
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        if mode & ~PRIVATE_MODE:
+            os.fchmod(fd, mode & PRIVATE_MODE)
+    except PermissionError:
+        _log.warning("%s has mode %o and belongs to another user: it cannot be made private", path, mode)
+    finally:
+        os.close(fd)
+
+
 def open_db(path: str | Path | None = None, check_same_thread: bool = True) -> sqlite_utils.Database:
-    """Open a new connection with the documented pragmas."""
+    """Open a new connection with the documented pragmas; the files are private to the app's user."""
     path = Path(path or db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
+    make_private(path)  # before SQLite creates it: SQLite gives -wal and -shm the database file's mode
+    for sidecar in ("-wal", "-shm"):  # left wider by an older version or a copy
+        make_private(f"{path}{sidecar}", create=False)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=check_same_thread)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}")
     conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in the file's free space
     return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def checkpoint_truncate(db: sqlite_utils.Database) -> bool:
+    """Copy the WAL into the database file and empty it, so removed rows leave no copy there; True if done."""
+    busy = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    if busy:
+        _log.warning("a reader blocked the WAL checkpoint: removed rows may stay in the -wal file until it is reused")
+    return not busy
 
 
 _migrated: set[str] = set()
@@ -330,6 +385,7 @@ def backup_to(db: sqlite_utils.Database, target: str | Path) -> Path:
     """Copy the live database with SQLite's online backup API."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    make_private(target)
     dest = sqlite3.connect(str(target))
     try:
         db.conn.backup(dest)

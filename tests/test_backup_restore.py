@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 
 import pandas as pd
 import pytest
@@ -88,3 +90,19 @@ def test_backup_requires_an_output_path(db_path, db):
     with pytest.raises(SystemExit) as exc:
         cli.main(["--db", str(db_path), "backup"])
     assert exc.value.code == 2
+
+
+def test_backup_is_created_0600_whatever_the_umask(db_path, db, demo, tmp_path, capsys):
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "backups" / "hub-backup.db"
+        assert cli.main(["--db", str(db_path), "backup", "--out", str(out)]) == 0
+        wider = tmp_path / "backups" / "over-an-old-one.db"
+        wider.write_bytes(b"")
+        wider.chmod(0o644)
+        assert cli.main(["--db", str(db_path), "backup", "--out", str(wider)]) == 0
+    finally:
+        os.umask(old)
+    assert capsys.readouterr().out.count("(integrity ok)") == 2
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in sorted(out.parent.iterdir())}
+    assert modes == {"hub-backup.db": 0o600, "over-an-old-one.db": 0o600}

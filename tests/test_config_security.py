@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import stat
 import subprocess
@@ -261,3 +262,48 @@ def test_generated_cookie_key_is_private_long_and_stable(db_path, monkeypatch):
     assert auth.load_cookie_key() != key
     with pytest.raises(jwt.InvalidSignatureError):
         decode(token)
+
+
+# ---------------------------------------------------------------- private files: database, WAL, SHM, cookie key
+
+@pytest.fixture
+def loose_umask():
+    """A umask that would leave new files readable by everyone (0644)."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def private_files(db_path: Path) -> dict[str, int]:
+    """The mode of the database, its -wal and -shm files and the generated cookie key."""
+    files = [db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm"), auth.cookie_key_path()]
+    return {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
+
+
+def test_database_wal_shm_and_cookie_key_are_created_0600(db_path, monkeypatch, loose_umask):
+    monkeypatch.delenv(auth.COOKIE_KEY_ENV)
+    db = storage.open_db(db_path)
+    storage.migrate(db)
+    seed.seed_demo(db)
+    auth.load_cookie_key()
+    assert private_files(db_path) == {"hub.db": 0o600, "hub.db-wal": 0o600, "hub.db-shm": 0o600, "cookie_key": 0o600}
+    assert stat.S_IMODE(auth.cookie_key_path().parent.stat().st_mode) == 0o700
+    db.close()
+
+
+def test_wider_modes_are_narrowed_to_0600_on_opening(db_path, monkeypatch, loose_umask):
+    monkeypatch.delenv(auth.COOKIE_KEY_ENV)
+    db = storage.open_db(db_path)
+    storage.migrate(db)
+    auth.load_cookie_key()
+    for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm"), auth.cookie_key_path()):
+        path.chmod(0o644)  # as an older version, a copy or a restore left them
+    assert set(private_files(db_path).values()) == {0o644}
+    storage.open_db(db_path).close()
+    auth.load_cookie_key()
+    assert private_files(db_path) == {"hub.db": 0o600, "hub.db-wal": 0o600, "hub.db-shm": 0o600, "cookie_key": 0o600}
+    db.close()
+
+
+def test_every_connection_overwrites_deleted_content(db):
+    assert db.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1

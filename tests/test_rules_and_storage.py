@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -17,7 +18,7 @@ def test_migrations_from_empty_and_reapplied(db_path):
     storage.migrate(db)
     storage.migrate(db)
     applied = [m.name for m in storage.migrations.applied(db)]
-    assert applied == ["0001_initial_schema", "0002_user_sessions_valid_after"]
+    assert applied == ["0001_initial_schema", "0002_user_sessions_valid_after", "0003_audit_log_redaction"]
     tables = set(db.table_names())
     assert {"workshop", "theme", "profile_question", "question", "participant", "priority", "dot", "user",
             "audit_log"} <= tables
@@ -29,6 +30,7 @@ def test_every_connection_has_the_documented_pragmas(db):
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == storage.SYNCHRONOUS_LEVEL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
 
 
 def test_schema_refuses_bad_rows(db, demo):
@@ -49,6 +51,23 @@ def test_audit_log_is_append_only(db, demo):
         db.conn.execute("UPDATE audit_log SET actor = 'x'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.conn.execute("DELETE FROM audit_log")
+    db.conn.rollback()
+
+
+def test_audit_log_update_may_only_redact(db, demo):
+    """Redacting drops detail keys and lists them; who, what, when and every kept value stay as written."""
+    row_id, details = db.conn.execute("SELECT id, details FROM audit_log WHERE action = 'workshop.create'").fetchone()
+    assert set(json.loads(details)) == {"code", "title"}
+    refused = [{"title": "Another title", "redacted": ["code"]}, {"title": json.loads(details)["title"]},
+               {"extra": 1, "redacted": ["code", "title"]}, {"code": 5, "redacted": ["title"]}]
+    for attempt in refused:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.conn.execute("UPDATE audit_log SET details = ? WHERE id = ?", (json.dumps(attempt), row_id))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.conn.execute("UPDATE audit_log SET actor = 'x', details = '{\"redacted\": []}' WHERE id = ?", (row_id,))
+    db.conn.execute("UPDATE audit_log SET details = '{\"redacted\": [\"code\", \"title\"]}' WHERE id = ?", (row_id,))
+    assert db.conn.execute("SELECT details FROM audit_log WHERE id = ?", (row_id,)).fetchone()[0] == \
+        '{"redacted": ["code", "title"]}'
     db.conn.rollback()
 
 
