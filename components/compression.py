@@ -92,20 +92,33 @@ class CompressedStatic:
             (name, value) for name, value in scope.get("headers", []) if name.lower() not in DROPPED_REQUEST_HEADERS])
         start: dict = {}
         chunks: list[bytes] = []
+        complete = asyncio.Event()
+        asked = []
 
-        async def no_body() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
+        async def empty_request() -> Message:
+            # Starlette's file responses keep listening for a disconnect: answer once, then wait.
+            if not asked:
+                asked.append(True)
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await complete.wait()
+            return {"type": "http.disconnect"}
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    complete.set()
 
-        await self.app(plain, no_body, capture)
+        try:
+            await self.app(plain, empty_request, capture)
+            finished = complete.is_set()  # the whole body arrived, not a cut-off part of it
+        finally:
+            complete.set()
         body = b"".join(chunks)
         headers = list(start.get("headers", []))
-        if not is_compressible(start.get("status", 0), headers, body):
+        if not finished or not is_compressible(start.get("status", 0), headers, body):
             return None
         compressed = await asyncio.to_thread(gzip.compress, body, GZIP_LEVEL, mtime=0)
         kept = [(name, value) for name, value in headers if name.lower() not in DROPPED_RESPONSE_HEADERS]

@@ -102,3 +102,31 @@ def test_what_is_not_an_immutable_text_asset_passes_through_untouched():
         assert (name, status, body, b"content-encoding" in headers) == (name, inner.status, inner.body, False)
         request(app, **options)
         assert (name, app.cache) == (name, {})
+
+
+def test_a_real_file_response_is_captured_whole(tmp_path):
+    """Starlette's FileResponse also listens for a disconnect while it sends (it hung here once)."""
+    from starlette.responses import FileResponse
+
+    asset = tmp_path / "index.abc.js"
+    asset.write_bytes(ASSET * 50)
+
+    async def streamlit_like(scope, receive, send):
+        response = FileResponse(asset, media_type="application/javascript",
+                                headers={"cache-control": "public, immutable, max-age=31536000"})
+        await response(scope, receive, send)
+
+    async def go():
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        async def client():
+            await asyncio.sleep(3600)  # a client that never disconnects
+        app = compression.CompressedStatic(streamlit_like)
+        await asyncio.wait_for(app({"type": "http", "method": "GET", "path": "/static/js/index.abc.js",
+                                    "headers": [(b"accept-encoding", b"gzip")]}, client, send), 10)
+        return sent
+    status, headers, body = answer(run_async(go()))
+    assert (status, headers[b"content-encoding"], gzip.decompress(body)) == (200, b"gzip", ASSET * 50)
