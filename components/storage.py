@@ -212,18 +212,18 @@ def db_path() -> Path:
 
 def make_private(path: str | Path, create: bool = True) -> None:
     """Create a file with mode 0600 whatever the umask, or narrow an existing file's wider mode to 0600."""
+    # By path only, never opening an existing file: closing any descriptor of a file drops every POSIX
+    # lock this process holds on it, SQLite's too, and another process could then delete a live WAL.
     try:
-        fd = os.open(path, os.O_RDONLY | (os.O_CREAT if create else 0), PRIVATE_MODE)
-    except FileNotFoundError:
-        return  # create=False, and there is no such file
-    try:
-        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        if create and not os.path.exists(path):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+        mode = stat.S_IMODE(os.stat(path).st_mode)
         if mode & ~PRIVATE_MODE:
-            os.fchmod(fd, mode & PRIVATE_MODE)
+            os.chmod(path, mode & PRIVATE_MODE)
+    except (FileNotFoundError, FileExistsError):
+        return  # no such file (create=False), or another thread has just created it
     except PermissionError:
-        _log.warning("%s has mode %o and belongs to another user: it cannot be made private", path, mode)
-    finally:
-        os.close(fd)
+        _log.warning("%s belongs to another user: it cannot be made private", path)
 
 
 def open_db(path: str | Path | None = None, check_same_thread: bool = True) -> sqlite_utils.Database:

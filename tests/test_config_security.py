@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 import tomllib
 import urllib.error
 import urllib.request
@@ -303,6 +304,25 @@ def test_wider_modes_are_narrowed_to_0600_on_opening(db_path, monkeypatch, loose
     auth.load_cookie_key()
     assert private_files(db_path) == {"hub.db": 0o600, "hub.db-wal": 0o600, "hub.db-shm": 0o600, "cookie_key": 0o600}
     db.close()
+
+
+def test_opening_a_connection_keeps_the_other_connections_locks(db_path):
+    """A row committed after another process opened and closed the database is still there."""
+    # Closing any descriptor of a file drops all of the process's POSIX locks on it; had opening a
+    # second connection done so, the other process would have taken the WAL for unused and deleted it.
+    first = storage.open_db(db_path)
+    first.conn.execute("CREATE TABLE t (x)")
+    first.conn.execute("INSERT INTO t VALUES (1)")
+    first.conn.commit()
+    storage.open_db(db_path).conn.execute("SELECT 1").fetchone()  # another rerun thread's connection, kept open
+    visit = f"import sqlite3; c = sqlite3.connect({str(db_path)!r}); c.execute('SELECT count(*) FROM t'); c.close()"
+    subprocess.run([sys.executable, "-c", visit], check=True)
+    first.conn.execute("INSERT INTO t VALUES (2)")
+    first.conn.commit()
+    read = f"import sqlite3; print(sqlite3.connect({str(db_path)!r}).execute('SELECT x FROM t').fetchall())"
+    seen = subprocess.run([sys.executable, "-c", read], check=True, capture_output=True, text=True).stdout
+    assert seen.strip() == "[(1,), (2,)]"
+    first.close()
 
 
 def test_every_connection_overwrites_deleted_content(db):
