@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from components import audit, workshops
+from components import audit, rules, workshops
 from components.rules import RuleError
 from components.storage import fetch_all, immediate
 
@@ -74,8 +74,7 @@ def load_participants(db, workshop_id: int) -> pd.DataFrame:
 def load_question_votes(db, question_id: int, participants: pd.DataFrame | None = None) -> QuestionVotes:
     """Load a question's priorities and dots (aggregated per participant and priority)."""
     question = workshops.get_question(db, question_id)
-    if question is None:
-        raise RuleError("This question no longer exists.")
+    rules.check_question_exists(question)
     priorities = pd.DataFrame(fetch_all(db, """
         SELECT p.id AS priority_id, p.title, p.details, coalesce(t.name, '') AS theme, p.state,
                p.merged_into_id, p.participant_id AS author_id, p.created_at

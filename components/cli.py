@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from components import analysis, auth, exports, seed, storage, workshops
+from components import analysis, auth, exports, rules, seed, storage, workshops
 from components.rules import RuleError
 
 CLI_ACTOR = "cli"
@@ -90,10 +90,8 @@ def add_export_parser(subparsers) -> None:
 def cmd_export(args, db) -> int:
     """Write one export to a file."""
     workshop = workshops.find_workshop_by_code(db, args.workshop)
-    if workshop is None:
-        raise RuleError("No workshop has the code {code}. Please check it and try again.", code=args.workshop)
-    if args.min_group < 1:
-        raise RuleError("The minimum group size must be at least 1.")
+    rules.check_code_found(workshop, args.workshop)
+    rules.check_min_group(args.min_group)
     data = exports.export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

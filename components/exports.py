@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from components import analysis, audit, workshops
+from components import analysis, audit, rules, workshops
 from components.report import build_html, plain_rows
 from components.rules import RuleError
 from components.storage import read_snapshot
@@ -74,8 +74,7 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
     # One snapshot: votes keep arriving during a live export, and every table must agree.
     with read_snapshot(db):
         workshop = workshops.get_workshop(db, workshop_id)
-        if workshop is None:
-            raise RuleError("This workshop no longer exists.")
+        rules.check_workshop_exists(workshop)
         questions = analysis.load_workshop_votes(db, workshop_id)
         profile = workshops.list_profile_questions(db, workshop_id)
         themes = [t["name"] for t in workshops.list_themes(db, workshop_id)]

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from components import audit, rules, workshops
-from components.rules import RuleError
 from components.storage import checkpoint_truncate, fetch_all, fetch_value, immediate
-
-
-def check_confirmation(workshop: dict, typed_code: str) -> None:
-    """Refuse unless the organiser typed the workshop's join code."""
-    if rules.normalise_code(typed_code) != workshop["code"]:
-        raise RuleError("Type the join code {code} to confirm.", code=workshop["code"])
 
 
 def _workshop(db, workshop_id: int) -> dict:
     """Return a workshop or refuse."""
     workshop = workshops.get_workshop(db, workshop_id)
-    if workshop is None:
-        raise RuleError("This workshop no longer exists.")
+    rules.check_workshop_exists(workshop)
     return workshop
 
 
@@ -25,8 +17,7 @@ def finish_workshop(db, workshop_id: int, actor: str) -> None:
     """Close a workshop for good: nobody can join, submit or vote any more."""
     with immediate(db):
         workshop = _workshop(db, workshop_id)
-        if workshop["status"] != "open":
-            raise RuleError("This workshop has ended.")
+        rules.check_workshop_open(workshop)
         db.conn.execute("UPDATE workshop SET status = 'finished' WHERE id = ?", (workshop_id,))
         audit.record(db, actor, "workshop.finish", workshop_id)
 
@@ -36,9 +27,8 @@ def anonymise_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dic
     anonymised; results stay. The -wal file is emptied afterwards so it keeps no copy of them."""
     with immediate(db):
         workshop = _workshop(db, workshop_id)
-        check_confirmation(workshop, typed_code)
-        if workshop["status"] == "anonymised":
-            raise RuleError("This workshop is already anonymised.")
+        rules.check_typed_code(workshop, typed_code)
+        rules.check_not_anonymised(workshop)
         people = fetch_all(db, "SELECT display_name, token FROM participant WHERE workshop_id = ?", (workshop_id,))
         names = [p["display_name"] for p in people if p["display_name"] is not None]
         tokens = [p["token"] for p in people if p["token"] is not None]
@@ -60,7 +50,7 @@ def delete_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
     """
     with immediate(db):
         workshop = _workshop(db, workshop_id)
-        check_confirmation(workshop, typed_code)
+        rules.check_typed_code(workshop, typed_code)
         counts = {"participants": fetch_value(db, "SELECT count(*) FROM participant WHERE workshop_id = ?",
                                               (workshop_id,)),
                   "dots": fetch_value(db, "SELECT count(*) FROM dot d JOIN question q ON q.id = d.question_id"

@@ -125,6 +125,18 @@ def check_workshop_open(workshop: dict) -> None:
         raise RuleError("This workshop has ended.")
 
 
+def check_typed_code(workshop: dict, typed_code: str) -> None:
+    """Refuse an irreversible step (delete, anonymise) unless the workshop's join code was typed."""
+    if normalise_code(typed_code) != workshop["code"]:
+        raise RuleError("Type the join code {code} to confirm.", code=workshop["code"])
+
+
+def check_not_anonymised(workshop: dict) -> None:
+    """Refuse to change an anonymised workshop."""
+    if workshop["status"] == "anonymised":
+        raise RuleError("This workshop is already anonymised.")
+
+
 def check_code_found(workshop: dict | None, code: str) -> None:
     """Refuse a join code no workshop has."""
     if workshop is None:
@@ -176,12 +188,92 @@ def check_settings_change(workshop: dict, changed: set[str], actor_role: str | N
     a finished workshop changes nothing but its status."""
     if not changed:
         return
-    if workshop["status"] == "anonymised":
-        raise RuleError("This workshop is already anonymised.")
+    check_not_anonymised(workshop)
     if "status" in changed and actor_role not in (None, "organiser"):
         raise RuleError("Only organisers can finish or reopen a workshop.")
     if workshop["status"] != "open" and changed - {"status"}:
         raise RuleError("This workshop has ended.")
+
+
+# ---------------------------------------------------------------- workshop set-up (staff)
+
+WORKSHOP_TITLE_MAX, DESCRIPTION_MAX = 200, 5000
+QUESTION_MAX = 500
+THEME_NAME_MAX = 80
+PROFILE_LABEL_MAX = 200
+PRIORITIES_PER_PARTICIPANT_MAX = 50
+WORKSHOP_STATUSES = ("open", "finished")  # "anonymised" is reached only through retention
+
+
+def check_workshop_exists(workshop: dict | None) -> None:
+    """Refuse a workshop that was deleted meanwhile (another tab, another organiser)."""
+    if workshop is None:
+        raise RuleError("This workshop no longer exists.")
+
+
+def check_question_exists(question: dict | None) -> None:
+    """Refuse a question that was deleted meanwhile."""
+    if question is None:
+        raise RuleError("This question no longer exists.")
+
+
+def check_theme_found(found: bool) -> None:
+    """Refuse a theme that is not one of the workshop's own."""
+    if not found:
+        raise RuleError("Please pick one of this workshop's themes.")
+
+
+def clean_workshop_title(text: str | None) -> str:
+    """Trim a workshop title and check its length."""
+    title = drop_invisible(text).strip()
+    if not title:
+        raise RuleError("Please give the workshop a title.")
+    if len(title) > WORKSHOP_TITLE_MAX:
+        raise RuleError("Please keep it to {max} characters or fewer.", max=WORKSHOP_TITLE_MAX)
+    return title
+
+
+def clean_description(text: str | None) -> str:
+    """Trim a workshop description and check its length."""
+    description = drop_invisible(text).strip()
+    if len(description) > DESCRIPTION_MAX:
+        raise RuleError("Please keep the details to {max} characters or fewer.", max=DESCRIPTION_MAX)
+    return description
+
+
+def clean_question_prompt(text: str | None) -> str:
+    """Trim a question's wording and check its length."""
+    prompt = drop_invisible(text).strip()
+    if not prompt:
+        raise RuleError("Please write the question.")
+    if len(prompt) > QUESTION_MAX:
+        raise RuleError("Please keep the question to {max} characters or fewer.", max=QUESTION_MAX)
+    return prompt
+
+
+def check_theme_names(names: list[str]) -> None:
+    """Theme names are 1–80 characters and all different."""
+    if any(not name or len(name) > THEME_NAME_MAX for name in names):
+        raise RuleError("Theme names need 1–80 characters.")
+    if len(set(names)) != len(names):
+        raise RuleError("Theme names must be different from each other.")
+
+
+def check_profile_label(label: str) -> None:
+    """A profile question needs a label of 1–200 characters."""
+    if not label or len(label) > PROFILE_LABEL_MAX:
+        raise RuleError("Profile questions need a label of 1–200 characters.")
+
+
+def check_workshop_settings(changes: dict, known: tuple[str, ...]) -> None:
+    """Refuse unknown settings, an unknown status and a priorities limit outside 1–50."""
+    if set(changes) - set(known):
+        raise RuleError("Unknown workshop setting.")
+    if "status" in changes and changes["status"] not in WORKSHOP_STATUSES:
+        raise RuleError("Unknown workshop status.")
+    limit = changes.get("max_priorities_per_participant", 1)
+    if not is_sql_integer(limit, 1) or limit > PRIORITIES_PER_PARTICIPANT_MAX:
+        raise RuleError("Priorities per participant must be between 1 and 50.")
 
 
 def check_may_submit(question: dict, own_count: int, limit: int) -> None:
@@ -242,12 +334,24 @@ def check_dot_rules_editable(question: dict) -> None:
         raise RuleError("Dot rules are frozen once voting has started.")
 
 
+DOTS_MAX = 100
+
+
 def check_dot_rules(dots_per_participant: int, max_dots_per_item: int) -> None:
     """Dot budget must be 1–100 and the per-item cap 1–budget."""
-    if not 1 <= dots_per_participant <= 100:
+    if not 1 <= dots_per_participant <= DOTS_MAX:
         raise RuleError("Dots per participant must be between 1 and 100.")
     if not 1 <= max_dots_per_item <= dots_per_participant:
         raise RuleError("Dots per priority must be between 1 and the dots per participant.")
+
+
+MIN_GROUP_MAX = 100  # the largest minimum group size the results page offers
+
+
+def check_min_group(min_group: int) -> None:
+    """The minimum group size for segments is a positive number."""
+    if min_group < 1:
+        raise RuleError("The minimum group size must be at least 1.")
 
 
 def check_may_disable(user: dict, actor: str, enabled_organisers: int) -> None:

@@ -11,7 +11,6 @@ import re
 from typing import Iterable
 
 from components import audit, auth, rules
-from components.rules import RuleError
 from components.storage import fetch_all, fetch_one, fetch_value, immediate
 
 
@@ -20,14 +19,13 @@ def create_workshop(db, title: str, actor: str, *, description: str = "", langua
                     profile_questions: Iterable[dict] = (), allow_anonymous: bool = True,
                     max_priorities_per_participant: int = 5) -> int:
     """Create a workshop with a fresh join code, its themes and profile questions."""
-    if not (title or "").strip():
-        raise RuleError("Please give the workshop a title.")
+    title, description = rules.clean_workshop_title(title), rules.clean_description(description)
     with immediate(db):
         code = _unused_code(db)
         cur = db.conn.execute(
             "INSERT INTO workshop (code, title, description, language, country, allow_anonymous,"
             " max_priorities_per_participant) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (code, title.strip(), description.strip(), language, country, int(allow_anonymous),
+            (code, title, description, language, country, int(allow_anonymous),
              max_priorities_per_participant),
         )
         workshop_id = cur.lastrowid
@@ -41,7 +39,7 @@ def create_workshop(db, title: str, actor: str, *, description: str = "", langua
                 (workshop_id, pq["key"], pq["label"], json.dumps(list(pq.get("options", [])), ensure_ascii=False),
                  int(pq.get("required", False)), position),
             )
-        audit.record(db, actor, "workshop.create", workshop_id, title=title.strip(), code=code)
+        audit.record(db, actor, "workshop.create", workshop_id, title=title, code=code)
     return workshop_id
 
 
@@ -56,8 +54,7 @@ def _unused_code(db) -> str:
 def add_question(db, workshop_id: int, prompt: str, actor: str, *, dots_per_participant: int = 5,
                  max_dots_per_item: int = 3) -> int:
     """Add a question at the end of a workshop's list."""
-    if not (prompt or "").strip():
-        raise RuleError("Please write the question.")
+    prompt = rules.clean_question_prompt(prompt)
     rules.check_dot_rules(dots_per_participant, max_dots_per_item)
     with immediate(db):
         require_open_workshop(db, workshop_id)
@@ -76,8 +73,7 @@ def add_question(db, workshop_id: int, prompt: str, actor: str, *, dots_per_part
 def require_open_workshop(db, workshop_id: int) -> dict:
     """Return a workshop that can still change, or refuse (gone, finished or anonymised)."""
     workshop = get_workshop(db, workshop_id)
-    if workshop is None:
-        raise RuleError("This workshop no longer exists.")
+    rules.check_workshop_exists(workshop)
     rules.check_workshop_open(workshop)
     return workshop
 
@@ -129,9 +125,9 @@ def phase_signature(db, workshop_id: int) -> tuple:
 
 def check_theme(db, workshop_id: int, theme_id: int | None) -> None:
     """Refuse a theme from another workshop."""
-    if theme_id is not None and fetch_value(
-            db, "SELECT 1 FROM theme WHERE id = ? AND workshop_id = ?", (theme_id, workshop_id)) is None:
-        raise RuleError("Please pick one of this workshop's themes.")
+    if theme_id is not None:
+        rules.check_theme_found(fetch_value(db, "SELECT 1 FROM theme WHERE id = ? AND workshop_id = ?",
+                                            (theme_id, workshop_id)) is not None)
 
 
 def get_priority(db, priority_id: int) -> dict | None:
@@ -149,27 +145,20 @@ def list_visible_priorities(db, question_id: int) -> list[dict]:
 WORKSHOP_FIELDS = ("title", "description", "language", "allow_anonymous", "max_priorities_per_participant", "status")
 
 
-STATUSES = ("open", "finished")
-
 
 def update_workshop(db, workshop_id: int, actor: str, **changes) -> None:
     """Change a workshop's settings (title, description, language, anonymity, limit, status)."""
-    unknown = set(changes) - set(WORKSHOP_FIELDS)
-    if unknown:
-        raise RuleError("Unknown workshop setting.")
-    if "title" in changes and not (changes["title"] or "").strip():
-        raise RuleError("Please give the workshop a title.")
-    if "status" in changes and changes["status"] not in STATUSES:
-        raise RuleError("Unknown workshop status.")
-    if "max_priorities_per_participant" in changes and not 1 <= int(changes["max_priorities_per_participant"]) <= 50:
-        raise RuleError("Priorities per participant must be between 1 and 50.")
+    rules.check_workshop_settings(changes, WORKSHOP_FIELDS)
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    if "title" in cleaned:
+        cleaned["title"] = rules.clean_workshop_title(cleaned["title"])
+    if "description" in cleaned:
+        cleaned["description"] = rules.clean_description(cleaned["description"])
     if "allow_anonymous" in cleaned:
         cleaned["allow_anonymous"] = int(bool(cleaned["allow_anonymous"]))
     with immediate(db):
         workshop = get_workshop(db, workshop_id)
-        if workshop is None:
-            raise RuleError("This workshop no longer exists.")
+        rules.check_workshop_exists(workshop)
         changed = {field for field, value in cleaned.items() if workshop[field] != value}
         actor_user = auth.get_user(db, actor)
         rules.check_settings_change(workshop, changed, actor_user["role"] if actor_user else None)
@@ -182,10 +171,9 @@ def update_workshop(db, workshop_id: int, actor: str, **changes) -> None:
 def duplicate_workshop(db, workshop_id: int, actor: str, title: str | None = None) -> int:
     """Copy a workshop as a template: settings, themes, profile questions and questions (no people, no votes)."""
     source = get_workshop(db, workshop_id)
-    if source is None:
-        raise RuleError("This workshop no longer exists.")
+    rules.check_workshop_exists(source)
     new_id = create_workshop(
-        db, (title or "").strip() or f"{source['title']} (copy)"[:200], actor, description=source["description"],
+        db, (title or "").strip() or f"{source['title']} (copy)"[:rules.WORKSHOP_TITLE_MAX], actor, description=source["description"],
         language=source["language"], country=source["country"],
         themes=[t["name"] for t in list_themes(db, workshop_id)],
         profile_questions=list_profile_questions(db, workshop_id),
@@ -202,15 +190,10 @@ def duplicate_workshop(db, workshop_id: int, actor: str, title: str | None = Non
 
 def edit_question_prompt(db, question_id: int, prompt: str, actor: str) -> None:
     """Reword a question, keeping the old wording in the audit log."""
-    prompt = (prompt or "").strip()
-    if not prompt:
-        raise RuleError("Please write the question.")
-    if len(prompt) > 500:
-        raise RuleError("Please keep the question to {max} characters or fewer.", max=500)
+    prompt = rules.clean_question_prompt(prompt)
     with immediate(db):
         question = get_question(db, question_id)
-        if question is None:
-            raise RuleError("This question no longer exists.")
+        rules.check_question_exists(question)
         require_open_workshop(db, question["workshop_id"])
         db.conn.execute("UPDATE question SET prompt = ? WHERE id = ?", (prompt, question_id))
         audit.record(db, actor, "question.edit", question["workshop_id"], question_id=question_id,
@@ -220,10 +203,7 @@ def edit_question_prompt(db, question_id: int, prompt: str, actor: str) -> None:
 def save_themes(db, workshop_id: int, rows: list[dict], actor: str) -> None:
     """Save the theme list: rows with an id are renamed, rows without are added, missing ids are removed."""
     names = [_cell(row.get("name")) for row in rows]
-    if any(not n or len(n) > 80 for n in names):
-        raise RuleError("Theme names need 1–80 characters.")
-    if len(set(names)) != len(names):
-        raise RuleError("Theme names must be different from each other.")
+    rules.check_theme_names(names)
     with immediate(db):
         require_open_workshop(db, workshop_id)
         existing = {t["id"] for t in list_themes(db, workshop_id)}
@@ -252,8 +232,7 @@ def save_profile_questions(db, workshop_id: int, rows: list[dict], actor: str) -
     cleaned, keys = [], set()
     for row in rows:
         label = _cell(row.get("label"))
-        if not label or len(label) > 200:
-            raise RuleError("Profile questions need a label of 1–200 characters.")
+        rules.check_profile_label(label)
         key = _cell(row.get("key")) or slug_key(label)
         if key in keys:
             key = f"{key[:36]}_{len(keys)}"

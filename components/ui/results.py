@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import analysis, analysis_charts, exports, i18n, retention, storage, workshops
+from components import analysis, analysis_charts, exports, i18n, retention, rules, storage, workshops
 from components.ui import common
 from components.rules import RuleError
 from components.text import escape_markdown
@@ -59,7 +59,7 @@ def pick_settings() -> tuple[int, bool]:
     """Minimum group size and whether exports include names."""
     _ = gettext()
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        min_group = st.number_input(_("Minimum group size for segments"), min_value=1, max_value=100,
+        min_group = st.number_input(_("Minimum group size for segments"), min_value=1, max_value=rules.MIN_GROUP_MAX,
                                     value=analysis.MIN_GROUP_DEFAULT, key="results_min_group", width=260,
                                     help=_("Smaller groups are shown as “fewer than N”, never as numbers."))
         include_names = st.checkbox(_("Include names in exports"), key="results_include_names",

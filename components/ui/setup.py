@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import audit, facilitation, i18n, seed, workshops
+from components import audit, facilitation, i18n, rules, seed, workshops
 from components.rules import RuleError
 from components.ui.common import WORKSHOP_KEY, flash, phase_label, pick_workshop, run_action, show_flash
 from components.ui.session import get_db, gettext, show_error
@@ -18,8 +18,8 @@ def render_create_workshop(user: dict) -> None:
     """A new workshop with the standard themes and profile questions (editable afterwards)."""
     _ = gettext()
     with st.expander(_("Create a new workshop")), st.form("create_workshop", clear_on_submit=True):
-        title = st.text_input(_("Title"), max_chars=200, key="create_title")
-        description = st.text_area(_("Description"), max_chars=5000, key="create_description")
+        title = st.text_input(_("Title"), max_chars=rules.WORKSHOP_TITLE_MAX, key="create_title")
+        description = st.text_area(_("Description"), max_chars=rules.DESCRIPTION_MAX, key="create_description")
         codes = list(i18n.available_languages())
         language = st.selectbox(_("Language"), codes, format_func=i18n.language_name, key="create_language")
         standard = st.checkbox(_("Start with the standard themes and profile questions"), value=True, key="create_std")
@@ -44,19 +44,20 @@ def render_workshop_settings(user: dict, workshop: dict) -> None:
         st.info(_("This workshop is already anonymised."))
         return
     with st.form(f"settings_{wid}"):
-        title = st.text_input(_("Title"), value=workshop["title"], max_chars=200, key=f"set_title_{wid}")
+        title = st.text_input(_("Title"), value=workshop["title"], max_chars=rules.WORKSHOP_TITLE_MAX, key=f"set_title_{wid}")
         description = st.text_area(_("Description"), value=workshop["description"], key=f"set_description_{wid}")
         codes = list(i18n.available_languages())
         language = st.selectbox(_("Language"), codes, index=codes.index(workshop["language"]) if workshop["language"]
                                 in codes else 0, format_func=i18n.language_name, key=f"set_language_{wid}")
         anonymous = st.checkbox(_("Participants may stay anonymous"), value=bool(workshop["allow_anonymous"]),
                                 key=f"set_anonymous_{wid}")
-        limit = st.number_input(_("Priorities per participant"), 1, 50, workshop["max_priorities_per_participant"],
+        limit = st.number_input(_("Priorities per participant"), 1, rules.PRIORITIES_PER_PARTICIPANT_MAX,
+                                workshop["max_priorities_per_participant"],
                                 key=f"set_limit_{wid}")
         status = {}
         if user["role"] == "organiser":  # only organisers finish or reopen a workshop
-            status["status"] = st.selectbox(_("Status"), workshops.STATUSES, key=f"set_status_{wid}",
-                                            index=workshops.STATUSES.index(workshop["status"]),
+            status["status"] = st.selectbox(_("Status"), rules.WORKSHOP_STATUSES, key=f"set_status_{wid}",
+                                            index=rules.WORKSHOP_STATUSES.index(workshop["status"]),
                                             format_func=lambda s: {"open": _("Open"), "finished": _("Finished")}[s])
         if st.form_submit_button(_("Save settings")):
             run_action(workshops.update_workshop, wid, user["username"], title=title, description=description,
@@ -71,25 +72,25 @@ def render_questions_setup(user: dict, workshop: dict) -> None:
         qid = question["id"]
         with st.expander(_("Question {n}: {phase}").format(n=n, phase=phase_label(question["phase"]))):
             st.text(question["prompt"])
-            prompt = st.text_area(_("Question"), value=question["prompt"], max_chars=500, key=f"prompt_{qid}")
+            prompt = st.text_area(_("Question"), value=question["prompt"], max_chars=rules.QUESTION_MAX, key=f"prompt_{qid}")
             if st.button(_("Save question"), key=f"save_prompt_{qid}"):
                 run_action(workshops.edit_question_prompt, qid, prompt, user["username"], done=_("Question saved."))
             frozen = question["phase"] in ("voting", "closed")
             if frozen:
                 st.caption(_("Dot rules are frozen once voting has started."))
             with st.container(horizontal=True, vertical_alignment="bottom"):
-                budget = st.number_input(_("Dots per participant"), 1, 100, question["dots_per_participant"],
+                budget = st.number_input(_("Dots per participant"), 1, rules.DOTS_MAX, question["dots_per_participant"],
                                          key=f"budget_{qid}", disabled=frozen)
-                cap = st.number_input(_("Dots per priority"), 1, 100, question["max_dots_per_item"],
+                cap = st.number_input(_("Dots per priority"), 1, rules.DOTS_MAX, question["max_dots_per_item"],
                                       key=f"cap_{qid}", disabled=frozen)
                 if st.button(_("Save dot rules"), key=f"save_rules_{qid}", disabled=frozen):
                     run_action(facilitation.set_dot_rules, qid, int(budget), int(cap), user["username"],
                                done=_("Dot rules saved."))
     with st.form(f"add_question_{workshop['id']}", clear_on_submit=True):
-        prompt = st.text_area(_("New question"), max_chars=500, key=f"new_prompt_{workshop['id']}")
+        prompt = st.text_area(_("New question"), max_chars=rules.QUESTION_MAX, key=f"new_prompt_{workshop['id']}")
         with st.container(horizontal=True):
-            budget = st.number_input(_("Dots per participant"), 1, 100, 5, key=f"new_budget_{workshop['id']}")
-            cap = st.number_input(_("Dots per priority"), 1, 100, 3, key=f"new_cap_{workshop['id']}")
+            budget = st.number_input(_("Dots per participant"), 1, rules.DOTS_MAX, 5, key=f"new_budget_{workshop['id']}")
+            cap = st.number_input(_("Dots per priority"), 1, rules.DOTS_MAX, 3, key=f"new_cap_{workshop['id']}")
         if st.form_submit_button(_("Add question")):
             run_action(workshops.add_question, workshop["id"], prompt, user["username"], dots_per_participant=int(budget),
                        max_dots_per_item=int(cap), done=_("Question added."))
@@ -100,7 +101,7 @@ def render_themes_editor(user: dict, workshop: dict) -> None:
     _ = gettext()
     frame = pd.DataFrame(workshops.list_themes(get_db(), workshop["id"]), columns=["id", "name"])
     edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, disabled=["id"], key=f"themes_{workshop['id']}",
-                            column_config={"id": None, "name": st.column_config.TextColumn(_("Theme"), max_chars=80)})
+                            column_config={"id": None, "name": st.column_config.TextColumn(_("Theme"), max_chars=rules.THEME_NAME_MAX)})
     if st.button(_("Save themes"), key=f"save_themes_{workshop['id']}"):
         rows = [r for r in edited.to_dict("records") if isinstance(r.get("name"), str) and r["name"].strip()]
         run_action(workshops.save_themes, workshop["id"], rows, user["username"], done=_("Themes saved."))
