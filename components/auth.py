@@ -73,6 +73,7 @@ def reset_password(db, username: str, actor: str, password: str | None = None) -
         _require_user(db, username)
         db.conn.execute("UPDATE user SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE username = ?",
                         (hash_password(password), username))
+        _end_sessions(db, username)  # whoever knew the old password may hold a session or cookie
         audit.record(db, actor, "user.reset_password", None, username=username)
     return password
 
@@ -85,6 +86,7 @@ def set_user_disabled(db, username: str, disabled: bool, actor: str) -> None:
             # Read inside the write lock: two organisers disabling each other at once leave one.
             rules.check_may_disable(user, actor, count_organisers(db))
         db.conn.execute("UPDATE user SET disabled = ? WHERE username = ?", (int(disabled), username))
+        _end_sessions(db, username)  # re-enabling must not revive the cookies of before the disable
         audit.record(db, actor, "user.disable" if disabled else "user.enable", None, username=username)
 
 
@@ -199,11 +201,17 @@ def read_auth_cookie(token: str | None, key: str, now: datetime | None = None,
 
 def record_logout(db, username: str) -> float:
     """Log a user out everywhere: sessions and cookies from before now stop working."""
-    moment = _now()
     with immediate(db):
-        db.conn.execute("UPDATE user SET sessions_valid_after = ? WHERE username = ?", (moment.isoformat(), username))
+        moment = _end_sessions(db, username)
         audit.record(db, username, "user.logout", None)
     return moment.timestamp()
+
+
+def _end_sessions(db, username: str) -> datetime:
+    """Refuse every session and cookie of this user issued before now (inside the caller's transaction)."""
+    moment = _now()
+    db.conn.execute("UPDATE user SET sessions_valid_after = ? WHERE username = ?", (moment.isoformat(), username))
+    return moment
 
 
 def session_is_current(user: dict, logged_in_at: float | None) -> bool:

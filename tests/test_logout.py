@@ -44,3 +44,32 @@ def test_logout_in_one_tab_ends_the_session_in_another(db):
     auth.record_logout(db, "fiona")
     other_tab.run()
     assert "Please log in as a facilitator or organiser to open this page." in [i.value for i in other_tab.info]
+
+
+def test_reset_and_disable_enable_end_earlier_cookies(db):
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password="long-enough-pw")
+    changes = {"fiona": lambda: auth.reset_password(db, "fiona", "olga"),
+               "finn": lambda: (auth.set_user_disabled(db, "finn", True, "olga"),
+                                auth.set_user_disabled(db, "finn", False, "olga"))}
+    issued = auth.read_auth_cookie(cookie_for("olga", datetime.now(timezone.utc) - timedelta(minutes=1)), KEY)[1]
+    for username, change in changes.items():
+        auth.create_user(db, username, username.title(), "facilitator", "test", password="long-enough-pw")
+        assert auth.session_is_current(auth.get_user(db, username), issued)
+        change()
+        user = auth.get_user(db, username)
+        assert not user["disabled"] and not auth.session_is_current(user, issued)
+    assert auth.session_is_current(auth.get_user(db, "olga"), issued)  # only that user's sessions end
+
+
+def test_a_strangers_wrong_passwords_do_not_log_out_a_cookie_tab(db, monkeypatch):
+    from components.ui import session
+    auth.create_user(db, "fiona", "Fiona", "facilitator", "test", password="long-enough-pw")
+    for _ in range(auth.MAX_FAILURES):
+        auth.record_failed_login(db, "fiona")
+    assert auth.is_locked(auth.get_user(db, "fiona"))
+    monkeypatch.setattr(session, "read_cookie", lambda: ("fiona", datetime.now(timezone.utc).timestamp() - 60))
+    projector_tab = AppTest.from_file(str(ROOT / "pages" / "facilitate.py"), default_timeout=20)
+    projector_tab.run()
+    assert not projector_tab.exception
+    assert "Please log in as a facilitator or organiser to open this page." not in [i.value for i in projector_tab.info]
+    assert projector_tab.session_state["username"] == "fiona"

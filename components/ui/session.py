@@ -125,7 +125,9 @@ def login_from_cookie() -> dict | None:
         return None
     cookie = read_cookie()
     user = auth.get_user(get_db(), cookie[0]) if cookie else None
-    if user is None or user["disabled"] or auth.is_locked(user) or not auth.session_is_current(user, cookie[1]):
+    # A lock stops password guesses, not a signed cookie: a stranger's wrong passwords must not log
+    # the projector tab out mid-workshop.
+    if user is None or user["disabled"] or not auth.session_is_current(user, cookie[1]):
         return None
     st.session_state.update(authentication_status=True, username=user["username"], name=user["name"],
                             roles=[user["role"]], login_recorded=True, logged_in_at=cookie[1])
