@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 from pathlib import Path
 
@@ -18,9 +19,8 @@ def cmd_init(args, db) -> int:
     if seed.ensure_demo(db):
         print(f"Created the demo workshop in {storage.db_path()}")
     if auth.count_organisers(db) == 0:
-        username = "organiser"
-        if auth.get_user(db, username):
-            username = f"organiser{auth.new_password()[:4].lower()}"
+        # Not a fixed "organiser": a stranger who cannot name the account cannot lock it with wrong passwords.
+        username = args.organiser or f"organiser-{secrets.token_hex(3)}"
         password = auth.create_user(db, username, "Organiser", "organiser", CLI_ACTOR)
         print("First organiser account created. Write this down; it is shown only once:")
         print(f"  username: {username}")
@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m components.cli", description="Hub Workshop administration")
     parser.add_argument("--db", help="database file (default: $HUB_WORKSHOP_DB or workshop_data/hub.db)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("init", help="create or migrate the database, seed the demo, make the first organiser")
+    init = sub.add_parser("init", help="create or migrate the database, seed the demo, make the first organiser")
+    init.add_argument("--organiser", help="username of the first organiser (default: organiser-<6 random hex>)")
     add = sub.add_parser("add-user", help="create a facilitator or organiser")
     add.add_argument("username")
     add.add_argument("--role", choices=auth.ROLES, default="facilitator")

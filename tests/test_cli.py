@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import json
 
 import openpyxl
@@ -49,3 +50,13 @@ def test_usage_is_documented(capsys):
         cli.main(["export", "--help"])
     text = capsys.readouterr().out
     assert "--workshop CODE" in text and "csv,xlsx,json,html,zip" in text and "examples:" in text
+
+
+def test_init_names_the_first_organiser_at_random_or_as_asked(tmp_path, capsys):
+    names = []
+    for run, extra in enumerate([[], [], ["--organiser", "ana.k"]]):
+        assert cli.main(["--db", str(tmp_path / f"hub{run}.db"), "init", *extra]) == 0
+        names.append(next(line.split(": ")[1] for line in capsys.readouterr().out.splitlines()
+                          if line.strip().startswith("username:")))
+    assert names[0] != names[1] and all(re.fullmatch(r"organiser-[0-9a-f]{6}", n) for n in names[:2])
+    assert names[2] == "ana.k"
