@@ -17,8 +17,7 @@ def join_workshop(db, code: str, display_name: str | None = None, profile: dict 
                   language: str | None = None) -> dict:
     """Create a participant in the workshop with this code and return it (with its token)."""
     workshop = workshops.find_workshop_by_code(db, code)
-    rules.check_code_found(workshop, code)
-    rules.check_workshop_open(workshop)
+    rules.check_code_joinable(workshop, code)
     name = rules.clean_display_name(display_name, bool(workshop["allow_anonymous"]))
     answers = check_profile(workshops.list_profile_questions(db, workshop["id"]), profile or {})
     token = rules.new_token()

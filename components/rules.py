@@ -137,6 +137,21 @@ def check_not_anonymised(workshop: dict) -> None:
         raise RuleError("This workshop is already anonymised.")
 
 
+# Join codes and join forms a session may submit per window: enough for typos, too few to guess codes.
+JOIN_ATTEMPTS_MAX, JOIN_WINDOW_SECONDS = 10, 60
+
+
+def check_join_rate(recent_attempts: int) -> None:
+    """Refuse a join attempt past the per-session limit."""
+    if recent_attempts >= JOIN_ATTEMPTS_MAX:
+        raise RuleError("Too many tries. Please wait a minute and try again.")
+
+
+def check_code_joinable(workshop: dict | None, code: str) -> None:
+    """Refuse a code no open workshop has; ended and unknown codes get the same answer."""
+    check_code_found(workshop if workshop is not None and workshop["status"] == "open" else None, code)
+
+
 def check_code_found(workshop: dict | None, code: str) -> None:
     """Refuse a join code no workshop has."""
     if workshop is None:

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from components.ui import participant, session
+from components.ui import join, participant, session
 
 joined = session.current_participant()
 if joined is None:
-    participant.render_join(st.query_params.get("code"))
+    join.render_join(st.query_params.get("code"))
 else:
     participant.render_workshop(joined)

@@ -9,7 +9,7 @@ import pytest
 from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
-from components import facilitation, participation, workshops
+from components import facilitation, participation, rules, workshops
 from components.rules import RuleError
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "participant.py")
@@ -86,7 +86,33 @@ def test_closed_workshop_code_is_refused(db, demo):
     db.conn.execute("UPDATE workshop SET status = 'finished' WHERE id = ?", (workshop["id"],))
     db.conn.commit()
     at = open_page(code=workshop["code"])
-    assert "This workshop has ended." in texts(at)
+    # The same words as for a code that never existed: the page does not confirm which codes are real.
+    assert f"No workshop has the code `{workshop['code']}`. Please check it and try again." in texts(at)
+    assert "This workshop has ended." not in texts(at)
+    messages = []
+    for code in (workshop["code"], "ZZZZ99"):
+        with pytest.raises(RuleError) as refused:
+            participation.join_workshop(db, code)
+        messages.append(str(refused.value).replace(code, "CODE"))
+    assert messages == ["No workshop has the code CODE. Please check it and try again."] * 2
+
+
+def test_join_attempts_are_throttled_per_session(db, demo, monkeypatch):
+    from components.ui import join
+    clock = [1000.0]
+    monkeypatch.setattr(join.time, "monotonic", lambda: clock[0])
+    at = open_page()
+    for attempt in range(rules.JOIN_ATTEMPTS_MAX):
+        at.text_input[0].input(f"NOPE{attempt:02d}")
+        at.button[0].click().run()
+    at.text_input[0].input(demo[0]["code"])
+    at.button[0].click().run()
+    assert "Too many tries. Please wait a minute and try again." in texts(at)
+    assert [t.label for t in at.text_input] == ["Join code"]  # the right code waits too
+    clock[0] += rules.JOIN_WINDOW_SECONDS
+    at.button[0].click().run()
+    assert "Too many tries. Please wait a minute and try again." not in texts(at)
+    assert "Your name (optional)" in [t.label for t in at.text_input]
 
 
 def test_collecting_shows_form_and_limits(db, demo):

@@ -13,7 +13,8 @@ import streamlit as st
 from components import participation, results, rules, workshops
 from components.ui import live as ui_live
 from components.rules import RuleError
-from components.text import escape_markdown, inline_code
+from components.text import escape_markdown
+from components.ui.join import PHONE_CSS, remember_participant
 from components.ui.session import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
@@ -22,7 +23,6 @@ from components.ui.session import get_db, gettext, ngettext, render_language_pic
 POLL_SECONDS = float(os.environ.get("HUB_PHASE_POLL_SECONDS", "60"))
 # Where nothing can push (Streamlit's AppTest), the phone asks more often instead.
 FALLBACK_POLL_SECONDS = 5
-NO_ANSWER = ""
 STATIC = Path(__file__).parent / "static"
 BALLOT = st.components.v2.component(
     "hub_ballot", html='<div class="hub-ballot"></div>', css=(STATIC / "ballot.css").read_text(encoding="utf-8"),
@@ -33,109 +33,9 @@ RESULTS = st.components.v2.component(
 RESULTS_ENDPOINT = "/api/results"  # components/routes.py
 # Live results on a phone ask the server this often; each ask reads a tally cached for a second.
 RESULTS_POLL_SECONDS = float(os.environ.get("HUB_RESULTS_POLL_SECONDS", "3"))
-# Remembers this browser's participant: Streamlit can read cookies but not set them.
-REMEMBER = st.components.v2.component("hub_remember", html="", js=(STATIC / "remember.js").read_text(encoding="utf-8"))
-
-
-# ---------------------------------------------------------------- join
-
-def render_join(prefill_code: str | None) -> None:
-    """Two small steps: the code, then name and profile for that workshop."""
-    _ = gettext()
-    st.html(PHONE_CSS)
-    render_language_picker()
-    st.title(_("Join the workshop"))
-    code = st.session_state.get("join_code") or prefill_code
-    workshop = workshops.find_workshop_by_code(get_db(), code) if code else None
-    if workshop is None or workshop["status"] != "open":
-        if code:
-            message = _("No workshop has the code {code}. Please check it and try again.") if workshop is None \
-                else _("This workshop has ended.")
-            # A code span, not escaping: escaped "http://…" would still become a link.
-            st.error(message.format(code=inline_code(rules.normalise_code(code))), icon=":material/warning:")
-        with st.form("join_code_form"):
-            typed = st.text_input(_("Join code"), max_chars=12, placeholder="ABC234",
-                                  help=_("The code is on the screen at the front of the room."))
-            if st.form_submit_button(_("Continue"), type="primary", use_container_width=True):
-                st.session_state["join_code"] = rules.normalise_code(typed)
-                st.rerun()
-        return
-    returning = remembered_participant(workshop, st.context.cookies.get(rules.remembered_participant_cookie(workshop["id"])))
-    if returning is not None:  # this browser has joined before: the same participant, the same budget
-        return_to(returning)
-        st.rerun()
-    # A tab opened before another tab of this browser joined: the browser reports the new cookie.
-    REMEMBER(key="recall_participant", data={"name": rules.remembered_participant_cookie(workshop["id"]), "watch": True},
-             on_found_change=functools.partial(_recall, workshop["id"]))
-    render_profile_form(workshop)
-
-
-def remembered_participant(workshop: dict, token) -> dict | None:
-    """The participant this browser's cookie names for this workshop, if the token is real."""
-    participant = participation.get_participant(get_db(), token) if isinstance(token, str) and len(token) < 100 else None
-    return participant if participant is not None and participant["workshop_id"] == workshop["id"] else None
-
-
-def return_to(participant: dict) -> None:
-    """Open this participant's page in this session (the join path found them)."""
-    st.session_state.pop("join_code", None)
-    st.session_state["joined_here"] = participant["token"]
-    st.query_params.clear()
-    st.query_params["t"] = participant["token"]
-
-
-def _recall(workshop_id: int) -> None:
-    """Callback: another tab of this browser joined meanwhile; continue as that participant."""
-    token = (st.session_state.get("recall_participant") or {}).get("found")
-    returning = remembered_participant(workshops.get_workshop(get_db(), workshop_id), token)
-    if returning is not None:
-        return_to(returning)
-
-
-def remember_participant(participant: dict) -> None:
-    """Write the participant's token into a first-party cookie of this browser (once per page)."""
-    REMEMBER(key="remember_participant", data={
-        "name": rules.remembered_participant_cookie(participant["workshop_id"]), "value": participant["token"],
-        "seconds": rules.REMEMBER_PARTICIPANT_DAYS * 86400,
-        # Only a participant found through this browser's join path may replace another's cookie.
-        "replace": st.session_state.get("joined_here") == participant["token"]})
-
-
-def render_profile_form(workshop: dict) -> None:
-    """Ask for an optional name and the workshop's profile questions, then join."""
-    st.session_state["workshop_language"] = workshop["language"]
-    _ = gettext(workshop)
-    st.subheader(escape_markdown(workshop["title"]))
-    questions = workshops.list_profile_questions(get_db(), workshop["id"])
-    with st.form("join_form"):
-        label = _("Your name (optional)") if workshop["allow_anonymous"] else _("Your name")
-        name = st.text_input(label, max_chars=rules.NAME_MAX)
-        answers = {}
-        for pq in questions:
-            caption = _(pq["label"]) + " " + (_("(required)") if pq["required"] else _("(optional)"))
-            answers[pq["key"]] = st.selectbox(escape_markdown(caption), [NO_ANSWER] + pq["options"],
-                                              format_func=lambda v: _(v) if v else "—", key=f"profile_{pq['key']}")
-        joined = st.form_submit_button(_("Join"), type="primary", use_container_width=True)
-    if joined:
-        try:
-            participant = participation.join_workshop(get_db(), workshop["code"], name, answers,
-                                                  st.session_state.get("language"))
-        except RuleError as exc:
-            show_error(exc, workshop)
-            return
-        return_to(participant)
-        st.session_state["participant_token"] = participant["token"]
-        st.rerun()
 
 
 # ---------------------------------------------------------------- the workshop screen
-
-# The caption colour: Streamlit's default grey is 3.9:1 on white, below WCAG AA's 4.5:1.
-PHONE_CSS = """<style>
-.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {color: #55575F; opacity: 1;}
-.stApp [data-testid="stHeaderActionElements"] {display: none;}
-</style>"""
-
 
 def render_workshop(participant: dict) -> None:
     """Show the workshop's live questions in their current phase."""
