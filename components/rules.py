@@ -377,6 +377,12 @@ def check_may_disable(user: dict, actor: str, enabled_organisers: int) -> None:
         raise RuleError("At least one organiser account must stay enabled.")
 
 
+def check_may_export(user: dict | None, session_current: bool) -> None:
+    """Exports are for enabled organisers whose login is still current (a deferred build asks again)."""
+    if user is None or user["disabled"] or user["role"] != "organiser" or not session_current:
+        raise RuleError("This page is for organisers.")
+
+
 def may_see_results(question: dict) -> bool:
     """Participants see results only when live or revealed (staff always may)."""
     return question["results_visibility"] in ("live", "revealed")

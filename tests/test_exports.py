@@ -155,3 +155,22 @@ def test_xlsx_segments_sheet_keeps_top_ranks_and_suppressed_rows():
                              "rank": [1, 2, 3, None]})
     trimmed = exports.trim_segments({"segments": segments}, top=2)["segments"]
     assert list(trimmed["group"]) == ["a", "a", "b"]
+
+
+def test_a_deferred_export_asks_again_who_clicked(db):
+    """A download button's build runs at click time: a disabled, demoted or logged-out organiser gets nothing."""
+    from components import auth
+    from components.rules import RuleError
+    from components.ui.results import _export_later
+    small = seed_small(db)
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password="long-enough-pw")
+    auth.create_user(db, "otto", "Otto", "organiser", "test", password="long-enough-pw")
+    assert _export_later(small["workshop_id"], "csv", False, 5, "olga")().startswith(b"\xef\xbb\xbf")
+    stale = _export_later(small["workshop_id"], "csv", False, 5, "olga")
+    auth.record_logout(db, "olga")  # in another tab, after this page was drawn
+    with pytest.raises(RuleError, match="This page is for organisers."):
+        stale()
+    fresh = _export_later(small["workshop_id"], "csv", False, 5, "olga")
+    auth.set_user_disabled(db, "olga", True, "otto")
+    with pytest.raises(RuleError, match="This page is for organisers."):
+        fresh()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
-from components import analysis, analysis_charts, exports, i18n, retention, rules, storage, workshops
+from components import analysis, analysis_charts, auth, exports, i18n, retention, rules, storage, workshops
 from components.ui import common
 from components.rules import RuleError
 from components.text import escape_markdown
@@ -201,9 +203,14 @@ def render_cross_merge(user: dict, combined: pd.DataFrame) -> None:
 
 def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: int, actor: str):
     """Return a callable that builds an export on click (it runs in another thread: its own connection)."""
+    shown_at = time.time()
+
     def build() -> bytes:
         db = storage.open_db()
         try:
+            # Built when clicked, perhaps long after the page was drawn: the organiser must still be one.
+            user = auth.get_user(db, actor)
+            rules.check_may_export(user, user is not None and auth.session_is_current(user, shown_at))
             data = exports.export_bytes(db, workshop_id, fmt, include_names, min_group)
             exports.record_export(db, workshop_id, actor, fmt, include_names)
             return data
