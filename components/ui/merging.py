@@ -32,7 +32,7 @@ def pending_merge(question_id: int, origin: str) -> tuple[int, int] | None:
 def render_suggestions(user: dict, question: dict, by_id: dict[int, dict]) -> None:
     """Pairs that are probably the same, best first: open the merge confirmation or dismiss, one click each."""
     _ = gettext()
-    st.subheader(_("Possible duplicates"))
+    st.subheader(_("Possible duplicates"), anchor=False)
     suggestions = duplicates.suggest_duplicates(get_db(), question["id"])
     if not suggestions:
         st.caption(_("No possible duplicates."))
@@ -48,11 +48,11 @@ def render_suggestions(user: dict, question: dict, by_id: dict[int, dict]) -> No
             if pending_merge(question["id"], origin):
                 render_confirmation(user, question, source["id"], target["id"], by_id)
                 continue
-            accept, dismiss, _rest = st.columns([1, 1, 3])
-            if accept.button(_("Merge"), key=f"dup_accept_{origin}", type="primary"):
+            row = st.container(horizontal=True)
+            if row.button(_("Merge"), key=f"dup_accept_{origin}", type="primary"):
                 open_merge(question["id"], source["id"], target["id"], origin)
                 st.rerun()
-            if dismiss.button(_("Not a duplicate"), key=f"dup_dismiss_{origin}"):
+            if row.button(_("Not a duplicate"), key=f"dup_dismiss_{origin}"):
                 run_action(duplicates.dismiss_suggestion, first["id"], second["id"], user["username"],
                            done=_("Suggestion dismissed."))
 
@@ -77,13 +77,13 @@ def render_confirmation(user: dict, question: dict, source_id: int, target_id: i
             **preview), icon=":material/call_merge:")
         st.caption(_("Each participant's dots on the duplicate move to the survivor up to the per-priority cap; "
                      "the rest go back to their budget."))
-        confirm, cancel, _rest = st.columns([1, 1, 3])
-        if confirm.button(_("Confirm merge"), key=f"merge_confirm_{qid}", type="primary"):
+        row = st.container(horizontal=True)
+        if row.button(_("Confirm merge"), key=f"merge_confirm_{qid}", type="primary"):
             st.session_state.pop(pending_key(qid), None)
             run_action(facilitation.merge_priorities, source_id, target_id, user["username"],
                        done=_("Merged #{source} into #{target}:").format(source=source_id, target=target_id) + " "
                        + _("{moved} dots moved, {returned} dots returned to participants."))
-        if cancel.button(_("Cancel"), key=f"merge_cancel_{qid}"):
+        if row.button(_("Cancel"), key=f"merge_cancel_{qid}"):
             st.session_state.pop(pending_key(qid), None)
             st.rerun()
 
@@ -94,11 +94,11 @@ def render_recent_merges(user: dict, question: dict) -> None:
     merges = facilitation.list_merges(get_db(), question["id"])
     if not merges:
         return
-    st.subheader(_("Recent merges"))
+    st.subheader(_("Recent merges"), anchor=False)
     for position, merge in enumerate(merges):
-        label, action = st.columns([4, 1])
-        label.text(_("#{source} merged into #{target}").format(source=merge["source_id"], target=merge["target_id"]))
-        if position == 0 and action.button(_("Undo"), key=f"undo_merge_{merge['id']}"):
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.text(_("#{source} merged into #{target}").format(source=merge["source_id"], target=merge["target_id"]))
+        if position == 0 and row.button(_("Undo"), key=f"undo_merge_{merge['id']}"):
             run_action(facilitation.undo_merge, merge["id"], user["username"],
                        done=_("Merge of #{source} into #{target} undone.").format(source=merge["source_id"],
                                                                                    target=merge["target_id"]))

@@ -41,6 +41,7 @@ def filter_items(items: list[dict], chosen: str | int) -> list[dict]:
 def render_cards(user: dict, question: dict, items: list[dict], themes: list[dict]) -> None:
     """Every priority the filter keeps, as a card with its full text and actions."""
     _ = gettext()
+    st.subheader(_("Priorities"), anchor=False)
     shown = filter_items(items, pick_filter(question["id"], themes))
     if not shown:
         st.info(_("No priorities yet."))
@@ -67,18 +68,18 @@ def render_card(user: dict, question: dict, item: dict, by_id: dict[int, dict], 
         source, target = pending_merge(question["id"], f"card_{pid}")
         render_confirmation(user, question, source, target, by_id)
         return
-    hide, edit, target_col, merge = st.columns([1, 1, 1.4, 1.2], vertical_alignment="bottom")
+    row = st.container(horizontal=True, vertical_alignment="bottom")
     hidden = item["state"] == "hidden"
-    if hide.button(_("Show again") if hidden else _("Hide"), key=f"hide_{pid}"):
+    if row.button(_("Show again") if hidden else _("Hide"), key=f"hide_{pid}"):
         run_action(facilitation.set_priority_hidden, pid, not hidden, user["username"],
                    done=_("Priority #{id} is visible again.").format(id=pid) if hidden
                    else _("Priority #{id} is hidden.").format(id=pid))
-    editing = edit.toggle(_("Edit"), key=f"edit_open_{pid}")
+    editing = row.toggle(_("Edit"), key=f"edit_open_{pid}")
     others = [i for i, p in by_id.items() if i != pid and p["state"] != "merged"]
     if others:
-        target = target_col.selectbox(_("Merge into"), others, key=f"merge_target_{pid}",
-                                      format_func=lambda i: f"#{i}")
-        if merge.button(_("Merge"), key=f"merge_into_{pid}"):
+        target = row.selectbox(_("Merge into"), others, key=f"merge_target_{pid}", format_func=lambda i: f"#{i}",
+                               width=160)
+        if row.button(_("Merge"), key=f"merge_into_{pid}"):
             open_merge(question["id"], pid, target, f"card_{pid}")
             st.rerun()
     if editing:
