@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import facilitation, participation, storage, workshops
+from components import duplicates, facilitation, participation, retention, storage, workshops
 from components.rules import RuleError
 from tests.test_staff_pages import last_audit
 
@@ -108,3 +108,14 @@ def test_an_undone_merge_cannot_be_undone_twice(db, crowded):
         facilitation.undo_merge(db, merge_id, "fiona")
     row = storage.fetch_one(db, "SELECT source_id, target_id, undone_at IS NOT NULL AS undone FROM merge_record")
     assert row == {"source_id": ids[1], "target_id": ids[0], "undone": 1}
+
+
+def test_deleting_the_workshop_deletes_its_merge_history_and_dismissals(db, crowded):
+    question, ids, _people = crowded
+    facilitation.merge_priorities(db, ids[1], ids[0], "fiona")
+    duplicates.dismiss_suggestion(db, ids[0], ids[2], "fiona")
+    count = lambda table: storage.fetch_value(db, f"SELECT count(*) FROM {table}")  # noqa: E731
+    assert (count("merge_record"), count("duplicate_dismissal")) == (1, 1)
+    workshop = workshops.get_workshop(db, question["workshop_id"])
+    retention.delete_workshop(db, workshop["id"], "olga", workshop["code"])
+    assert (count("merge_record"), count("duplicate_dismissal")) == (0, 0)
