@@ -78,7 +78,7 @@ def render_page(user: dict) -> None:
     if question is None:
         st.stop()
     db = get_db()
-    st.markdown("### " + escape_markdown(question["prompt"]))
+    st.markdown("## " + escape_markdown(question["prompt"]))  # h2: the h3 sections below follow it
     items = facilitation.list_priorities_for_moderation(db, question["id"])
     themes = workshops.list_themes(db, workshop["id"])
     cards_tab, room_tab, paper_tab = st.tabs([_("Priorities"), _("Add for the room"), _("Paper ballot")])
