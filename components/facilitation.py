@@ -5,9 +5,12 @@ Every change is audited; staff actions refuse with the same RuleError messages a
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from components import audit, participation, rules, workshops
 from components.rules import RuleError
-from components.storage import fetch_all, fetch_value, immediate
+from components.storage import fetch_all, fetch_one, fetch_value, immediate, read_snapshot
 
 
 def set_phase(db, question_id: int, target: str, actor: str, confirmed: bool = False) -> None:
@@ -110,45 +113,124 @@ def merge_priorities(db, source_id: int, target_id: int, actor: str) -> dict:
 
     Rule: each participant's dots on the duplicate move to the survivor up to the
     per-item cap; any excess is removed and so returns to that participant's budget.
-    Returns {"moved": n, "returned": n}.
+    Returns {"moved": n, "returned": n}. What changed is kept in merge_record, so undo_merge is exact.
     """
-    if source_id == target_id:
-        raise RuleError("A priority cannot be merged into itself.")
     with immediate(db):
-        source, question = _staff_priority(db, source_id)
-        target, _ = _staff_priority(db, target_id)
-        if target["question_id"] != source["question_id"]:
-            raise RuleError("Only priorities of the same question can be merged.")
-        if source["state"] == "merged" or target["state"] == "merged":
-            raise RuleError("One of these priorities has already been merged.")
-        per_participant = _move_dots(db, source_id, target_id, question["max_dots_per_item"])
-        moved = sum(m for m, _r in per_participant.values())
-        returned = sum(r for _m, r in per_participant.values())
+        source, target, question = _merge_pair(db, source_id, target_id)
+        plan = plan_dot_moves(db, source_id, target_id, question["max_dots_per_item"])
+        deleted = _apply_dot_moves(db, plan, target_id)
+        redirected = [r[0] for r in db.conn.execute("SELECT id FROM priority WHERE merged_into_id = ? ORDER BY id",
+                                                    (source_id,))]
         db.conn.execute("UPDATE priority SET state = 'merged', merged_into_id = ? WHERE id = ?", (target_id, source_id))
         db.conn.execute("UPDATE priority SET merged_into_id = ? WHERE merged_into_id = ?", (target_id, source_id))
+        db.conn.execute("INSERT INTO merge_record (question_id, source_id, target_id, source_state, redirected, dots_moved,"
+                        " dots_deleted, dots_after, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (question["id"], source_id, target_id, source["state"], json.dumps(redirected),
+                         json.dumps([i for move, _back in plan.values() for i in move]), json.dumps(deleted),
+                         fingerprint_dots(db, question["id"]), actor))
+        summary = count_dot_moves(plan)
         audit.record(db, actor, "priority.merge", question["workshop_id"], source_id=source_id, target_id=target_id,
-              source_title=source["title"], target_title=target["title"], moved=moved, returned=returned,
-              per_participant={str(k): v for k, v in per_participant.items()})
-    return {"moved": moved, "returned": returned}
+              source_title=source["title"], target_title=target["title"], moved=summary["moved"],
+              returned=summary["returned"], per_participant={str(k): [len(m), len(b)] for k, (m, b) in plan.items()})
+    return {"moved": summary["moved"], "returned": summary["returned"]}
 
 
-def _move_dots(db, source_id: int, target_id: int, cap: int) -> dict[int, list[int]]:
-    """Move dots from source to target per participant, capped; delete the excess.
+def preview_merge(db, source_id: int, target_id: int) -> dict:
+    """Say what merging would do, without doing it: {"moved", "returned", "voters"} (same plan as the merge)."""
+    with read_snapshot(db):
+        _source, _target, question = _merge_pair(db, source_id, target_id)
+        return count_dot_moves(plan_dot_moves(db, source_id, target_id, question["max_dots_per_item"]))
 
-    Returns participant id -> [moved, returned], so the audit log can replay the merge.
+
+def _merge_pair(db, source_id: int, target_id: int) -> tuple[dict, dict, dict]:
+    """Return source, target and question of a merge that the rules allow, or refuse."""
+    if source_id == target_id:
+        raise RuleError("A priority cannot be merged into itself.")
+    source, question = _staff_priority(db, source_id)
+    target, _ = _staff_priority(db, target_id)
+    if target["question_id"] != source["question_id"]:
+        raise RuleError("Only priorities of the same question can be merged.")
+    if source["state"] == "merged" or target["state"] == "merged":
+        raise RuleError("One of these priorities has already been merged.")
+    return source, target, question
+
+
+def plan_dot_moves(db, source_id: int, target_id: int, cap: int) -> dict[int, tuple[list[int], list[int]]]:
+    """Decide per participant which dots of the source move to the target (up to the cap) and which return.
+
+    Returns participant id -> (dot ids that move, dot ids that return); the lowest ids move first.
     """
-    outcome: dict[int, list[int]] = {}
-    per_voter = db.conn.execute("SELECT participant_id, count(*) FROM dot WHERE priority_id = ? GROUP BY participant_id",
-                                (source_id,)).fetchall()
-    for participant_id, on_source in per_voter:
+    plan: dict[int, tuple[list[int], list[int]]] = {}
+    per_voter: dict[int, list[int]] = {}
+    for dot_id, participant_id in db.conn.execute("SELECT id, participant_id FROM dot WHERE priority_id = ? ORDER BY id",
+                                                  (source_id,)):
+        per_voter.setdefault(participant_id, []).append(dot_id)
+    for participant_id, ids in per_voter.items():
         room = max(0, cap - participation.count_dots_on(db, target_id, participant_id))
-        move = min(on_source, room)
-        ids = [r[0] for r in db.conn.execute("SELECT id FROM dot WHERE priority_id = ? AND participant_id = ? ORDER BY id",
-                                             (source_id, participant_id)).fetchall()]
-        db.conn.executemany("UPDATE dot SET priority_id = ? WHERE id = ?", [(target_id, i) for i in ids[:move]])
-        db.conn.executemany("DELETE FROM dot WHERE id = ?", [(i,) for i in ids[move:]])
-        outcome[participant_id] = [move, len(ids) - move]
-    return outcome
+        plan[participant_id] = (ids[:room], ids[room:])
+    return plan
+
+
+def count_dot_moves(plan: dict[int, tuple[list[int], list[int]]]) -> dict:
+    """Count a plan's moved and returned dots and the voters it touches."""
+    return {"moved": sum(len(move) for move, _back in plan.values()),
+            "returned": sum(len(back) for _move, back in plan.values()), "voters": len(plan)}
+
+
+def _apply_dot_moves(db, plan: dict[int, tuple[list[int], list[int]]], target_id: int) -> list[list]:
+    """Move the planned dots to the target and delete the returned ones; return the deleted rows for undo."""
+    moved = [i for move, _back in plan.values() for i in move]
+    returned = [i for _move, back in plan.values() for i in back]
+    deleted = [list(r) for r in db.conn.execute(
+        f"SELECT id, question_id, priority_id, participant_id, created_at FROM dot WHERE id IN ({_marks(returned)})"
+        " ORDER BY id", returned)]
+    db.conn.executemany("UPDATE dot SET priority_id = ? WHERE id = ?", [(target_id, i) for i in moved])
+    db.conn.executemany("DELETE FROM dot WHERE id = ?", [(i,) for i in returned])
+    return deleted
+
+
+def _marks(values: list) -> str:
+    """SQL placeholders for an IN list."""
+    return ", ".join("?" * len(values))
+
+
+def fingerprint_dots(db, question_id: int) -> str:
+    """A digest of every dot row of a question, to tell whether anything changed since."""
+    digest = hashlib.sha256()
+    for row in db.conn.execute("SELECT id, priority_id, participant_id, created_at FROM dot WHERE question_id = ?"
+                               " ORDER BY id", (question_id,)):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def undo_merge(db, merge_id: int, actor: str) -> None:
+    """Undo a merge exactly: the duplicate comes back with the very dot rows it had, or the undo is refused."""
+    with immediate(db):
+        record = fetch_one(db, "SELECT * FROM merge_record WHERE id = ?", (merge_id,))
+        if record is None:
+            raise RuleError("This merge can no longer be undone.")
+        question = _staff_question(db, record["question_id"])
+        latest = fetch_value(db, "SELECT max(id) FROM merge_record WHERE question_id = ? AND undone_at IS NULL",
+                             (record["question_id"],))
+        rules.check_merge_undoable(record, latest, fingerprint_dots(db, record["question_id"]))
+        moved, deleted = json.loads(record["dots_moved"]), json.loads(record["dots_deleted"])
+        db.conn.executemany("UPDATE dot SET priority_id = ? WHERE id = ?", [(record["source_id"], i) for i in moved])
+        db.conn.executemany("INSERT INTO dot (id, question_id, priority_id, participant_id, created_at)"
+                            " VALUES (?, ?, ?, ?, ?)", deleted)
+        db.conn.execute("UPDATE priority SET state = ?, merged_into_id = NULL WHERE id = ?",
+                        (record["source_state"], record["source_id"]))
+        db.conn.executemany("UPDATE priority SET merged_into_id = ? WHERE id = ?",
+                            [(record["source_id"], i) for i in json.loads(record["redirected"])])
+        db.conn.execute("UPDATE merge_record SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                        (merge_id,))
+        audit.record(db, actor, "priority.unmerge", question["workshop_id"], merge_id=merge_id,
+                     source_id=record["source_id"], target_id=record["target_id"], restored=len(moved) + len(deleted))
+
+
+def list_merges(db, question_id: int) -> list[dict]:
+    """Return a question's merges that are not undone, newest first."""
+    return fetch_all(db, "SELECT id, source_id, target_id, actor, merged_at FROM merge_record"
+                         " WHERE question_id = ? AND undone_at IS NULL ORDER BY id DESC", (question_id,))
 
 
 def record_paper_ballot(db, question_id: int, allocation: dict[int, int], actor: str, label: str = "") -> int:

@@ -369,6 +369,23 @@ def check_min_group(min_group: int) -> None:
         raise RuleError("The minimum group size must be at least 1.")
 
 
+# Two priorities whose titles score at least this (0–100, components.duplicates.similarity) are suggested
+# as duplicates: high enough that unrelated priorities sharing a word or two stay apart.
+DUPLICATE_SIMILARITY_MIN = 75
+
+
+def check_merge_undoable(record: dict, latest_id: int | None, dots_now: str) -> None:
+    """Undo only the latest merge of a question, and only while its dots are exactly as the merge left them."""
+    if record["undone_at"] is not None:
+        raise RuleError("This merge can no longer be undone.")
+    # Merges stack: undoing an older one first would put dots back onto priorities a later merge moved.
+    if record["id"] != latest_id:
+        raise RuleError("Undo the later merges of this question first.")
+    # A vote since would make the restored dots overrun a budget or cap: undo would not be exact.
+    if dots_now != record["dots_after"]:
+        raise RuleError("Dots have changed since this merge, so it cannot be undone exactly.")
+
+
 def check_may_disable(user: dict, actor: str, enabled_organisers: int) -> None:
     """Refuse to disable your own account or the last enabled organiser."""
     if user["username"] == actor:

@@ -1,4 +1,4 @@
-"""The moderate page: hide, edit (original kept), merge (dots moved or returned), add for the room, paper ballots."""
+"""The moderate page: cards to hide, edit (original kept) and merge (confirmed, undoable), suggestions, paper ballots."""
 
 from __future__ import annotations
 
@@ -34,15 +34,31 @@ def test_hide_and_show_again(db, demo, fiona):
     qid = questions[0]["id"]
     target = workshops.list_visible_priorities(db, qid)[1]["id"]
     at = moderate(qid)
-    at.selectbox(key=f"moderate_pick_{qid}").select(target).run()
     click(at, f"hide_{target}")
     assert workshops.get_priority(db, target)["state"] == "hidden"
     assert target not in [p["id"] for p in workshops.list_visible_priorities(db, qid)]
     assert last_audit(db, "priority.hide")["actor"] == "fiona"
-    at.selectbox(key=f"moderate_pick_{qid}").select(target).run()
     click(at, f"hide_{target}")
     assert workshops.get_priority(db, target)["state"] == "visible"
     assert last_audit(db, "priority.unhide")["details"] == {"priority_id": target}
+
+
+def test_the_filter_shows_hidden_cards_or_one_theme(db, demo, fiona):
+    workshop, questions = demo
+    qid = questions[0]["id"]
+    items = workshops.list_visible_priorities(db, qid)
+    facilitation.set_priority_hidden(db, items[0]["id"], True, "fiona")
+    theme = workshops.list_themes(db, workshop["id"])[0]
+    facilitation.edit_priority(db, items[1]["id"], items[1]["title"], "", theme["id"], "fiona")
+    at = moderate(qid)
+    assert {items[0]["title"], items[1]["title"], items[2]["title"]} <= {t.value for t in at.text}
+    at.selectbox(key=f"moderate_filter_{qid}").select("hidden").run()
+    assert [b.key for b in at.button if b.key.startswith("hide_")] == [f"hide_{items[0]['id']}"]
+    at.selectbox(key=f"moderate_filter_{qid}").select(theme["id"]).run()
+    in_theme = [f"hide_{p['id']}" for p in facilitation.list_priorities_for_moderation(db, qid)
+                if p["theme_id"] == theme["id"]]
+    assert f"hide_{items[1]['id']}" in in_theme and len(in_theme) < len(items)
+    assert [b.key for b in at.button if b.key.startswith("hide_")] == in_theme
 
 
 def test_edit_keeps_the_original_in_the_audit_log(db, demo, fiona):
@@ -51,7 +67,7 @@ def test_edit_keeps_the_original_in_the_audit_log(db, demo, fiona):
     ana = participation.join_workshop(db, workshop["code"], "Ana")
     pid = participation.submit_priority(db, ana, qid, "Trainnig for city staf", "typos")
     at = moderate(qid)
-    at.selectbox(key=f"moderate_pick_{qid}").select(pid).run()
+    at.toggle(key=f"edit_open_{pid}").set_value(True).run()
     at.text_input(key=f"edit_title_{pid}").input("Training for city staff")
     at.text_area(key=f"edit_details_{pid}").input("fixed")
     click(at, f"FormSubmitter:edit_{pid}-Save changes")
@@ -62,7 +78,12 @@ def test_edit_keeps_the_original_in_the_audit_log(db, demo, fiona):
     assert (audit["details"]["old_title"], audit["details"]["old_details"]) == ("Trainnig for city staf", "typos")
 
 
-def test_merge_moves_dots_up_to_the_cap_and_returns_the_rest(db, voting, fiona):
+def dots_table(db) -> list[tuple]:
+    """Every dot row."""
+    return db.conn.execute("SELECT * FROM dot ORDER BY id").fetchall()
+
+
+def test_merge_says_what_it_will_do_before_it_does_it(db, voting, fiona):
     workshop, question, ids = voting
     qid, survivor, duplicate = question["id"], ids[0], ids[1]
     assert question["max_dots_per_item"] == 3
@@ -71,11 +92,15 @@ def test_merge_moves_dots_up_to_the_cap_and_returns_the_rest(db, voting, fiona):
         participation.place_dot(db, ana, survivor)
         participation.place_dot(db, ana, duplicate)
     participation.place_dot(db, boris, duplicate)
+    before = dots_table(db)
     at = moderate(qid)
-    at.selectbox(key=f"merge_source_{qid}").select(duplicate)
-    at.selectbox(key=f"merge_target_{qid}").select(survivor)
-    click(at, f"merge_{qid}")
+    at.selectbox(key=f"merge_target_{duplicate}").select(survivor)
+    click(at, f"merge_into_{duplicate}")
     # Ana: 2 + 2 -> cap 3, one returns to her budget; Boris: his 1 moves.
+    assert f"Merge #{duplicate} into #{survivor}?" in shown(at)
+    assert "2 dots move, 1 dots go back to participants, 2 voters affected." in shown(at)
+    assert dots_table(db) == before and workshops.get_priority(db, duplicate)["state"] == "visible"
+    click(at, f"merge_confirm_{qid}")
     assert f"Merged #{duplicate} into #{survivor}: 2 dots moved, 1 dots returned to participants." in shown(at)
     assert participation.count_dots_on(db, survivor, ana["id"]) == 3
     assert participation.count_dots_on(db, survivor, boris["id"]) == 1
@@ -84,17 +109,53 @@ def test_merge_moves_dots_up_to_the_cap_and_returns_the_rest(db, voting, fiona):
     merged = workshops.get_priority(db, duplicate)
     assert (merged["state"], merged["merged_into_id"]) == ("merged", survivor)
     assert last_audit(db, "priority.merge")["details"]["moved"] == 2
+    assert f"#{duplicate} merged into #{survivor}" in shown(at)
+    click(at, f"undo_merge_{facilitation.list_merges(db, qid)[0]['id']}")
+    assert f"Merge of #{duplicate} into #{survivor} undone." in shown(at)
+    assert dots_table(db) == before and workshops.get_priority(db, duplicate)["state"] == "visible"
 
 
-def test_merge_into_itself_is_refused_with_a_message(db, voting, fiona):
+def test_cancel_leaves_everything_as_it_was(db, voting, fiona):
     _, question, ids = voting
     qid = question["id"]
     at = moderate(qid)
-    at.selectbox(key=f"merge_source_{qid}").select(ids[0])
-    at.selectbox(key=f"merge_target_{qid}").select(ids[0])
-    click(at, f"merge_{qid}")
-    assert "A priority cannot be merged into itself." in shown(at)
-    assert workshops.get_priority(db, ids[0])["state"] == "visible"
+    at.selectbox(key=f"merge_target_{ids[1]}").select(ids[0])
+    click(at, f"merge_into_{ids[1]}")
+    click(at, f"merge_cancel_{qid}")
+    assert f"Merge #{ids[1]} into #{ids[0]}?" not in shown(at)
+    assert workshops.get_priority(db, ids[1])["state"] == "visible"
+    assert count(db, "SELECT count(*) FROM merge_record") == 0
+
+
+def test_a_merge_that_became_impossible_is_refused_at_confirmation(db, voting, fiona):
+    _, question, ids = voting
+    qid = question["id"]
+    at = moderate(qid)
+    at.selectbox(key=f"merge_target_{ids[1]}").select(ids[0])
+    click(at, f"merge_into_{ids[1]}")
+    facilitation.merge_priorities(db, ids[0], ids[2], "other")  # another facilitator merged the survivor away
+    at.run()
+    assert "One of these priorities has already been merged." in shown(at)
+    assert workshops.get_priority(db, ids[1])["state"] == "visible"
+
+
+def test_a_suggested_duplicate_is_merged_or_dismissed_in_one_click(db, voting, fiona):
+    _, question, ids = voting
+    qid = question["id"]
+    first = facilitation.add_priority_for_room(db, qid, "Více peněz na cyklostezky", "fiona")
+    second = facilitation.add_priority_for_room(db, qid, "Vice penez na cyklostezky!", "fiona")
+    third = facilitation.add_priority_for_room(db, qid, "Vice penez na cyklostezky!!", "fiona")
+    at = moderate(qid)
+    assert "Possible duplicates" in [h.value for h in at.subheader]
+    click(at, f"dup_dismiss_pair_{second}_{third}")
+    assert storage.fetch_all(db, "SELECT first_id, second_id FROM duplicate_dismissal") == [
+        {"first_id": second, "second_id": third}]
+    assert f"dup_accept_pair_{second}_{third}" not in [b.key for b in at.button]
+    click(at, f"dup_accept_pair_{first}_{second}")
+    assert f"Merge #{second} into #{first}?" in shown(at)  # no dots on either: the older one survives
+    assert workshops.get_priority(db, second)["state"] == "visible"
+    click(at, f"merge_confirm_{qid}")
+    assert workshops.get_priority(db, second)["merged_into_id"] == first
 
 
 def test_add_for_the_room(db, demo, fiona):
@@ -151,7 +212,6 @@ def test_participant_text_is_never_markdown(db, voting, fiona):
     qid = question["id"]
     pid = facilitation.add_priority_for_room(db, qid, EVIL, "fiona")
     at = moderate(qid)
-    at.selectbox(key=f"moderate_pick_{qid}").select(pid).run()
     raw_markdown = [m.value for m in at.markdown if "evil.example" in m.value and "\\[" not in m.value]
     assert raw_markdown == []
     assert EVIL in [t.value for t in at.text]

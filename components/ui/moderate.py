@@ -1,84 +1,19 @@
-"""Moderate a question: hide, edit, merge duplicates, add for the room, record paper ballots.
+"""Moderate a question: cards to hide, edit and merge (moderate_cards, merging), add for the room, paper ballots.
 
-Participant text appears only through st.text, st.dataframe or escape_markdown; pickers show ids.
+Participant text appears only through st.text or escape_markdown; pickers show ids.
 """
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components import facilitation, rules, workshops
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.ui.common import flash, pick_question, pick_workshop, run_action, show_flash
+from components.ui.merging import render_recent_merges, render_suggestions
+from components.ui.moderate_cards import render_cards
 from components.ui.session import get_db, gettext, show_error
-
-
-def render_priority_table(items: list[dict]) -> None:
-    """Every priority of a question, with its id for the pickers below."""
-    _ = gettext()
-    frame = pd.DataFrame(items, columns=["id", "title", "theme", "state", "dots", "merged_into_id", "details"])
-    st.dataframe(frame, hide_index=True, column_config={
-        "id": st.column_config.NumberColumn("#", width="small"), "title": _("Priority"), "theme": _("Theme"),
-        "state": _("State"), "dots": st.column_config.NumberColumn(_("Dots"), width="small"),
-        "merged_into_id": st.column_config.NumberColumn(_("Merged into #"), width="small"), "details": _("Details")})
-
-
-def priority_picker(label: str, items: list[dict], key: str) -> int | None:
-    """Pick a priority by its number (titles stay in the table, never in an option label)."""
-    if not items:
-        return None
-    _ = gettext()
-    by_id = {p["id"]: p for p in items}
-    states = {"visible": _("visible"), "hidden": _("hidden"), "merged": _("merged")}
-    return st.selectbox(label, list(by_id), key=key, format_func=lambda i: _("#{id} · {state} · {dots} dots").format(
-        id=i, state=states.get(by_id[i]["state"], by_id[i]["state"]), dots=by_id[i]["dots"]))
-
-
-def render_hide_and_edit(user: dict, question: dict, items: list[dict], themes: list[dict]) -> None:
-    """Hide or show a priority, or edit its text (the original stays in the audit log)."""
-    _ = gettext()
-    editable = [p for p in items if p["state"] != "merged"]
-    chosen = priority_picker(_("Priority"), editable, f"moderate_pick_{question['id']}")
-    if chosen is None:
-        st.info(_("No priorities yet."))
-        return
-    priority = next(p for p in editable if p["id"] == chosen)
-    st.text(priority["title"])
-    hidden = priority["state"] == "hidden"
-    if st.button(_("Show again") if hidden else _("Hide"), key=f"hide_{chosen}"):
-        run_action(facilitation.set_priority_hidden, chosen, not hidden, user["username"],
-                   done=_("Priority #{id} is visible again.").format(id=chosen) if hidden
-                   else _("Priority #{id} is hidden.").format(id=chosen))
-    theme_by_id = {t["id"]: t["name"] for t in themes}
-    with st.form(f"edit_{chosen}"):
-        title = st.text_input(_("Title"), value=priority["title"], max_chars=rules.TITLE_MAX, key=f"edit_title_{chosen}")
-        details = st.text_area(_("Details"), value=priority["details"], max_chars=rules.DETAILS_MAX,
-                               key=f"edit_details_{chosen}")
-        ids = [None] + list(theme_by_id)
-        theme = st.selectbox(_("Theme"), ids, index=ids.index(priority["theme_id"]) if priority["theme_id"] in ids else 0,
-                             format_func=lambda i: _(theme_by_id[i]) if i else "—", key=f"edit_theme_{chosen}")
-        if st.form_submit_button(_("Save changes")):
-            run_action(facilitation.edit_priority, chosen, title, details, theme, user["username"],
-                       done=_("Priority #{id} saved; the original text is kept in the audit log.").format(id=chosen))
-
-
-def render_merge(user: dict, question: dict, items: list[dict]) -> None:
-    """Merge a duplicate into a surviving priority and say how many dots moved or came back."""
-    _ = gettext()
-    live = [p for p in items if p["state"] != "merged"]
-    if len(live) < 2:
-        st.info(_("Merging needs at least two priorities."))
-        return
-    st.caption(_("Each participant's dots on the duplicate move to the survivor up to the per-priority cap; "
-                 "the rest go back to their budget."))
-    source = priority_picker(_("Duplicate (disappears)"), live, f"merge_source_{question['id']}")
-    target = priority_picker(_("Survivor (keeps the dots)"), live, f"merge_target_{question['id']}")
-    if st.button(_("Merge"), key=f"merge_{question['id']}", type="primary"):
-        run_action(facilitation.merge_priorities, source, target, user["username"],
-                   done=_("Merged #{source} into #{target}:").format(source=source, target=target) + " "
-                   + _("{moved} dots moved, {returned} dots returned to participants."))
 
 
 def render_add_for_room(user: dict, question: dict, themes: list[dict]) -> None:
@@ -143,16 +78,14 @@ def render_page(user: dict) -> None:
     if question is None:
         st.stop()
     db = get_db()
-    st.markdown("### " + escape_markdown(question["prompt"]))
+    st.markdown("## " + escape_markdown(question["prompt"]))  # h2: the h3 sections below follow it
     items = facilitation.list_priorities_for_moderation(db, question["id"])
     themes = workshops.list_themes(db, workshop["id"])
-    render_priority_table(items)
-    hide_tab, merge_tab, room_tab, paper_tab = st.tabs(
-        [_("Hide or edit"), _("Merge duplicates"), _("Add for the room"), _("Paper ballot")])
-    with hide_tab:
-        render_hide_and_edit(user, question, items, themes)
-    with merge_tab:
-        render_merge(user, question, items)
+    cards_tab, room_tab, paper_tab = st.tabs([_("Priorities"), _("Add for the room"), _("Paper ballot")])
+    with cards_tab:
+        render_suggestions(user, question, {p["id"]: p for p in items})
+        render_recent_merges(user, question)
+        render_cards(user, question, items, themes)
     with room_tab:
         render_add_for_room(user, question, themes)
     with paper_tab:
