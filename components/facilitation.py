@@ -194,3 +194,19 @@ def count_ballots_by_kind(db, question_id: int) -> dict[str, dict[str, int]]:
     totals = {kind: {"ballots": 0, "dots": 0} for kind in ("phone", "paper")}
     totals.update({kind: {"ballots": ballots, "dots": dots} for kind, ballots, dots in rows.fetchall()})
     return totals
+
+
+def _staff_priority(db, priority_id: int) -> tuple[dict, dict]:
+    """Return a priority and its question for a staff action, or refuse."""
+    priority = workshops.get_priority(db, priority_id)
+    if priority is None:
+        raise RuleError("This priority no longer exists.")
+    return priority, _staff_question(db, priority["question_id"])
+
+
+def list_priorities_for_moderation(db, question_id: int) -> list[dict]:
+    """Return every priority of a question, with dots and theme, for the facilitator."""
+    return fetch_all(db, "SELECT p.id, p.title, p.details, p.state, p.merged_into_id, p.theme_id, t.name AS theme,"
+                         " (SELECT count(*) FROM dot d WHERE d.priority_id = p.id) AS dots"
+                         " FROM priority p LEFT JOIN theme t ON t.id = p.theme_id"
+                         " WHERE p.question_id = ? ORDER BY p.id", (question_id,))
