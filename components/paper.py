@@ -38,10 +38,11 @@ def build_sheets(db, question: dict, count: int) -> bytes:
                     for p in workshops.list_visible_priorities(db, question["id"]))
     rules = _("You have {budget} dots: tick one box per dot, at most {cap} on one priority.").format(
         budget=question["dots_per_participant"], cap=question["max_dots_per_item"])
+    sheet_label, receipt_label = _("Sheet {n}"), _("Receipt")
     sheets = [f"<section class='sheet'><div class='head'><h1>{esc(workshop['title'])}</h1>"
-              f"<span class='number'>{esc(_('Sheet {n}').format(n=n))}</span></div>"
+              f"<span class='number'>{esc(sheet_label.format(n=n))}</span></div>"
               f"<h2>{esc(question['prompt'])}</h2><p class='rules'>{esc(rules)}</p><ol>{items}</ol>"
-              f"<p class='receipt'>{esc(_('Receipt'))}: <span></span></p></section>" for n in range(1, count + 1)]
+              f"<p class='receipt'>{esc(receipt_label)}: <span></span></p></section>" for n in range(1, count + 1)]
     return (f"<!DOCTYPE html><html lang='{esc(i18n.html_lang(language))}'><head><meta charset='utf-8'>"
             f"<title>{esc(_('Paper ballot'))} — {esc(workshop['title'])}</title><style>{SHEET_CSS}</style></head>"
             f"<body>{''.join(sheets)}</body></html>").encode("utf-8")

@@ -94,10 +94,16 @@ def test_anonymising_keeps_receipts_and_deleting_drops_the_secret(db, ballots):
     assert storage.fetch_value(db, "SELECT count(*) FROM receipt_key WHERE workshop_id = ?", (workshop["id"],)) == 0
 
 
-def test_migration_gives_existing_workshops_a_secret(db, demo):
-    workshop, _ = demo
-    assert storage.fetch_all(db, "SELECT workshop_id, length(secret) AS n FROM receipt_key") == \
-        [{"workshop_id": workshop["id"], "n": 32}]
+def test_migration_0004_gives_existing_workshops_a_secret(db_path):
+    db = storage.open_db(db_path)
+    storage.migrations.apply(db, stop_before="0004_receipt_key")
+    db.conn.execute("INSERT INTO workshop (id, code, title) VALUES (4, 'ABCD23', 'Before receipts')")
+    db.conn.execute("INSERT INTO participant (workshop_id, kind) VALUES (4, 'paper')")
+    db.conn.commit()
+    storage.migrate(db)
+    assert storage.fetch_all(db, "SELECT workshop_id, length(secret) AS n FROM receipt_key") == [{"workshop_id": 4, "n": 32}]
+    assert storage.fetch_all(db, "SELECT kind, paper_question_id, paper_sheet FROM participant") == \
+        [{"kind": "paper", "paper_question_id": None, "paper_sheet": None}]
 
 
 def test_a_repeated_sheet_number_is_refused(db, ballots):
