@@ -160,7 +160,7 @@ def test_phone_shows_its_receipt_after_voting_closes(db, voting):
     facilitation.set_phase(db, question["id"], "closed", "t")
     at = open_page(t=participant["token"])
     receipt = receipts.receipt_for(db, question, participant["id"])
-    assert f"Your ballot receipt: `{receipt}`" in [m.value for m in at.markdown]
+    assert f"#### Your ballot receipt: `{receipt}`" in [m.value for m in at.markdown]
 
 
 def test_phone_without_a_ballot_shows_no_receipt(db, voting):

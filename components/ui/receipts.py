@@ -16,6 +16,6 @@ def render_receipt(participant: dict, question: dict) -> None:
     _ = gettext()
     st.success(_("Thank you for voting. Your dots are counted."), icon=":material/check_circle:")
     # The code is made of the join-code alphabet only, so it is safe inside inline code.
-    st.markdown(_("Your ballot receipt: {receipt}").format(
+    st.markdown("#### " + _("Your ballot receipt: {receipt}").format(
         receipt=f"`{receipts.receipt_for(db, question, participant['id'])}`"))
     st.caption(_("Find this code in the published results: your dots are listed beside it, unchanged."))
