@@ -152,10 +152,13 @@ def render_paper_sheets(question: dict) -> None:
 
 def reset_paper_form(question_id: int) -> None:
     """Clear the paper ballot inputs after a recorded ballot (before the widgets exist)."""
+    # Setting the values, not deleting the keys: only a set value reaches the browser, which otherwise
+    # keeps showing (and sends back) the last sheet's number and dots.
     if st.session_state.pop(f"paper_reset_{question_id}", False):
-        for key in [k for k in st.session_state if str(k).startswith(f"paper_{question_id}_")
-                    or k in (f"paper_label_{question_id}", f"paper_sheet_{question_id}")]:
-            del st.session_state[key]
+        for key in [k for k in st.session_state if str(k).startswith(f"paper_{question_id}_")]:
+            st.session_state[key] = 0
+        st.session_state[f"paper_label_{question_id}"] = ""
+        st.session_state[f"paper_sheet_{question_id}"] = None
 
 
 def render_page(user: dict) -> None:
