@@ -15,7 +15,8 @@ import jwt
 
 from components import audit, rules
 from components.rules import RuleError
-from components.storage import PRIVATE_MODE, db_path, fetch_all, fetch_one, immediate, make_private
+from components.private_files import PRIVATE_MODE, make_private
+from components.storage import db_path, fetch_all, fetch_one, immediate
 
 ROLES = ("facilitator", "organiser")
 MAX_FAILURES = 5

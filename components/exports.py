@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from components import analysis, audit, rules, workshops
+from components import analysis, audit, receipts, rules, workshops
 from components.report import build_html, plain_rows
 from components.rules import RuleError
 from components.storage import read_snapshot
@@ -62,6 +62,7 @@ class WorkshopResults:
     tallies: list[pd.DataFrame]
     fairness: list[pd.DataFrame]
     segments: list[dict[str, list[analysis.SegmentGroup]]]
+    receipts: list[list[dict]]
     audit: list[dict]
     include_names: bool
     min_group: int
@@ -79,11 +80,14 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
         profile = workshops.list_profile_questions(db, workshop_id)
         themes = [t["name"] for t in workshops.list_themes(db, workshop_id)]
         audit_rows = audit.list_audit(db, workshop_id)
+        secret = receipts.load_secret(db, workshop_id)
     tallies = [analysis.tally_votes(q) for q in questions]
     fairness = [analysis.tally_equal_weight(q) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
+    ballots = [receipts.list_receipts(secret, q.question["id"], q.votes, set(tally["priority_id"]))
+               for q, tally in zip(questions, tallies)]
     return WorkshopResults(
-        workshop, themes, profile, questions, tallies, fairness, segments, audit_rows, include_names, min_group,
+        workshop, themes, profile, questions, tallies, fairness, segments, ballots, audit_rows, include_names, min_group,
         datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
@@ -267,7 +271,7 @@ def build_json(res: WorkshopResults) -> bytes:
     codes, names = _codes(res), _names(res)
     w = res.workshop
     questions = []
-    for data, tally, fair in zip(res.questions, res.tallies, res.fairness):
+    for data, tally, fair, ballots in zip(res.questions, res.tallies, res.fairness, res.receipts):
         q = data.question
         questions.append({
             "id": q["id"], "position": q["position"], "prompt": q["prompt"], "phase": q["phase"],
@@ -283,6 +287,8 @@ def build_json(res: WorkshopResults) -> bytes:
                      for v in data.votes.itertuples()],
             "tally": _records(fair.merge(tally[["priority_id", "share_supporting"]], on="priority_id")),
             "dot_distribution": _records(analysis.count_dot_distribution(data)),
+            # Receipt and dots only (no participant code or profile): a voter finds their ballot, anyone adds up.
+            "receipts": [{"receipt": b["receipt"], "dots": {str(k): v for k, v in b["dots"].items()}} for b in ballots],
         })
     people = res.questions[0].participants if res.questions else pd.DataFrame(columns=["participant_id"])
     participants = []

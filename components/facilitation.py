@@ -233,19 +233,22 @@ def list_merges(db, question_id: int) -> list[dict]:
                          " WHERE question_id = ? AND undone_at IS NULL ORDER BY id DESC", (question_id,))
 
 
-def record_paper_ballot(db, question_id: int, allocation: dict[int, int], actor: str, label: str = "") -> int:
-    """Record one paper ballot (priority id -> dots) as a paper participant, under the same rules."""
+def record_paper_ballot(db, question_id: int, allocation: dict[int, int], actor: str, label: str = "", *,
+                        sheet: int) -> int:
+    """Record one numbered paper sheet (priority id -> dots) as a paper participant, under the same rules."""
     with immediate(db):
         question = _staff_question(db, question_id)
         if question["phase"] not in ("voting", "closed"):
             raise RuleError("Paper ballots can be recorded once voting has opened.")
+        rules.check_paper_sheet(sheet, is_sheet_recorded(db, question_id, sheet))
         total = sum(allocation.values())
         if total < 1:
             raise RuleError("This ballot has no dots.")
         if total > question["dots_per_participant"]:
             raise RuleError("A ballot can hold at most {budget} dots.", budget=question["dots_per_participant"])
-        cur = db.conn.execute("INSERT INTO participant (workshop_id, kind, display_name) VALUES (?, 'paper', ?)",
-                              (question["workshop_id"], (label or "").strip()[:80] or None))
+        cur = db.conn.execute("INSERT INTO participant (workshop_id, kind, display_name, paper_question_id, paper_sheet)"
+                              " VALUES (?, 'paper', ?, ?, ?)",
+                              (question["workshop_id"], (label or "").strip()[:80] or None, question_id, sheet))
         participant_id = cur.lastrowid
         for priority_id, count in allocation.items():
             priority = workshops.get_priority(db, priority_id)
@@ -256,8 +259,23 @@ def record_paper_ballot(db, question_id: int, allocation: dict[int, int], actor:
             db.conn.executemany("INSERT INTO dot (question_id, priority_id, participant_id) VALUES (?, ?, ?)",
                                 [(question_id, priority_id, participant_id)] * count)
         audit.record(db, actor, "dot.paper_ballot", question["workshop_id"], question_id=question_id,
-              participant_id=participant_id, allocation={str(k): v for k, v in allocation.items() if v})
+              participant_id=participant_id, sheet=sheet, allocation={str(k): v for k, v in allocation.items() if v})
     return participant_id
+
+
+def is_sheet_recorded(db, question_id: int, sheet: object) -> bool:
+    """True when this paper sheet number was already entered for the question."""
+    return rules.is_sql_integer(sheet, 1) and bool(fetch_value(
+        db, "SELECT count(*) FROM participant WHERE paper_question_id = ? AND paper_sheet = ?", (question_id, sheet)))
+
+
+def count_ballots_by_kind(db, question_id: int) -> dict[str, dict[str, int]]:
+    """Ballots (participants with a dot) and dots of a question by kind, e.g. {'phone': {'ballots': 3, 'dots': 14}}."""
+    rows = db.conn.execute("SELECT p.kind, count(DISTINCT d.participant_id), count(*) FROM dot d JOIN participant p"
+                           " ON p.id = d.participant_id WHERE d.question_id = ? GROUP BY p.kind", (question_id,))
+    totals = {kind: {"ballots": 0, "dots": 0} for kind in ("phone", "paper")}
+    totals.update({kind: {"ballots": ballots, "dots": dots} for kind, ballots, dots in rows.fetchall()})
+    return totals
 
 
 def _staff_priority(db, priority_id: int) -> tuple[dict, dict]:

@@ -43,8 +43,8 @@ def build_html(res: WorkshopResults) -> bytes:
     if w["description"]:
         parts.append(f"<p>{esc(w['description'])}</p>")
     plotly_included = False
-    for number, (data, tally, fair, by_key) in enumerate(
-            zip(res.questions, res.tallies, res.fairness, res.segments), start=1):
+    for number, (data, tally, fair, by_key, ballots) in enumerate(
+            zip(res.questions, res.tallies, res.fairness, res.segments, res.receipts), start=1):
         figures = [analysis_charts.build_top_ranking_chart(tally, res.themes),
                    analysis_charts.build_theme_chart(analysis.summarise_themes(data, tally), res.themes),
                    analysis_charts.build_distribution_chart(analysis.count_dot_distribution(data))]
@@ -54,6 +54,7 @@ def build_html(res: WorkshopResults) -> bytes:
                                           config={"displaylogo": False, "responsive": True}))
             plotly_included = True
         parts += _question_section(res, number, data, tally, fair, by_key, chart_html)
+        parts += _receipts_section(ballots)
     parts.append(f"<h2>Methodology</h2><p class='note'>{esc(analysis.METHODOLOGY)}</p>")
     parts.append("</body></html>")
     return "".join(parts).encode("utf-8")
@@ -75,7 +76,7 @@ def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_k
                  f"of {len(tally)}. Share supporting = supporters / {s['voters']} participants who placed at least "
                  "one dot on this question.</p>")
     parts.append(charts[0])
-    parts.append(_html_table(tally.drop(columns=["priority_id"])))
+    parts.append(_html_table(tally.rename(columns={"priority_id": "#"})))
     parts += ["<h3>Themes and dots placed</h3>", charts[1], charts[2]]
     parts.append(f"<h3>Fairness: equal weight per country</h3><p class='muted'>Top {REPORT_TOP} by raw dots. "
                  "Each country's dots are scaled so that every country contributes the same total.</p>")
@@ -87,6 +88,16 @@ def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_k
         parts.append(_html_table(analysis.build_segment_table(tally, groups, res.min_group)
                                  .drop(columns=["priority_id"]).head(REPORT_TOP)))
     return parts
+
+
+def _receipts_section(ballots: list[dict]) -> list[str]:
+    """Every ballot's receipt with its dots per priority (# as in the ranking), sorted by receipt."""
+    rows = [{"receipt": b["receipt"], "dots per priority": " · ".join(f"#{k}: {v}" for k, v in b["dots"].items()),
+             "dots": sum(b["dots"].values())} for b in ballots]
+    frame = pd.DataFrame(rows, columns=["receipt", "dots per priority", "dots"])
+    return [f"<h3>Ballot receipts</h3><p class='muted'>{len(rows)} ballots. Each voter saw a receipt on their phone "
+            "(or on their paper sheet) and finds their ballot here; the dots add up to the ranking above. "
+            "A row holds only the receipt and the dots, nothing about the voter.</p>", _html_table(frame)]
 
 
 def _html_table(frame: pd.DataFrame) -> str:

@@ -24,7 +24,11 @@ def finish_workshop(db, workshop_id: int, actor: str) -> None:
 
 def anonymise_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dict:
     """Drop participants' display names and tokens (also from the audit details) and mark the workshop
-    anonymised; results stay. The -wal file is emptied afterwards so it keeps no copy of them."""
+    anonymised; results stay. The -wal file is emptied afterwards so it keeps no copy of them.
+
+    The receipt secret stays: a receipt names a ballot, not a person, so after the names and tokens are gone
+    the report and export still list the same receipts and voters can still check theirs. Deleting the
+    workshop deletes the secret with it (ON DELETE CASCADE)."""
     with immediate(db):
         workshop = _workshop(db, workshop_id)
         rules.check_typed_code(workshop, typed_code)

@@ -15,6 +15,12 @@ NAME_MAX = 80
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+# A ballot receipt: 8 characters of the code alphabet (~40 bits, so two ballots of one question practically
+# never share one), shown as two groups of 4 so it can be read aloud and written on a paper sheet.
+RECEIPT_LENGTH, RECEIPT_GROUP = 8, 4
+RECEIPT_SECRET_BYTES = 32
+# Paper sheets are numbered 1..PAPER_SHEETS_MAX per question.
+PAPER_SHEETS_MAX = 9999
 # A browser that joined a workshop keeps its participant this long (one person, one budget: a new
 # tab, a rescanned QR or a phone that slept gets the same participant back, not a fresh budget).
 REMEMBER_PARTICIPANT_DAYS = 30
@@ -328,6 +334,14 @@ def check_may_remove_dot(question: dict, on_item: int) -> None:
         raise RuleError("Voting is closed.")
     if on_item <= 0:
         raise RuleError("There is no dot of yours on this priority.")
+
+
+def check_paper_sheet(sheet: object, taken: bool) -> None:
+    """A paper ballot needs its sheet's number, and each sheet of a question is entered once."""
+    if not is_sql_integer(sheet, 1) or sheet > PAPER_SHEETS_MAX:
+        raise RuleError("Please enter the sheet number printed on the ballot.")
+    if taken:
+        raise RuleError("Sheet {sheet} has already been recorded for this question.", sheet=sheet)
 
 
 def check_transition(current: str, target: str, confirmed: bool = False) -> None:

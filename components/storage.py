@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import sqlite3
-import stat
 import threading
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -18,6 +18,7 @@ from typing import Any, Iterator, Sequence
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from components.private_files import make_private
 from components.rules import RuleError
 from components.schema import SCHEMA_0001, SCHEMA_0005
 
@@ -33,8 +34,6 @@ SYNCHRONOUS = "NORMAL"
 SYNCHRONOUS_LEVEL = 1
 # Writers queue behind each other; 10 s is far above any single transaction here.
 BUSY_TIMEOUT_MS = 10_000
-# The database, its -wal and -shm files, backups and the cookie key: readable by the app's user only.
-PRIVATE_MODE = 0o600
 
 _log = logging.getLogger(__name__)
 
@@ -74,6 +73,26 @@ def migrate_0003(db: sqlite_utils.Database) -> None:
     db.execute(AUDIT_REDACT_ONLY)
 
 
+# Receipt secrets get their own table, so no `SELECT * FROM workshop` carries one into a page; a sheet number
+# is unique per question, so one paper sheet cannot be typed in twice.
+SCHEMA_0004 = """
+CREATE TABLE receipt_key (workshop_id INTEGER PRIMARY KEY REFERENCES workshop(id) ON DELETE CASCADE,
+                          secret BLOB NOT NULL CHECK (length(secret) = 32));
+ALTER TABLE participant ADD COLUMN paper_question_id INTEGER REFERENCES question(id) ON DELETE CASCADE;
+ALTER TABLE participant ADD COLUMN paper_sheet INTEGER CHECK (paper_sheet IS NULL OR paper_sheet >= 1);
+CREATE UNIQUE INDEX participant_paper_sheet ON participant(paper_question_id, paper_sheet);
+"""
+
+
+@migrations(name="0004_receipt_key")
+def migrate_0004(db: sqlite_utils.Database) -> None:
+    """Give every workshop a receipt secret and paper ballots a sheet number."""
+    for statement in split_sql(SCHEMA_0004):
+        db.execute(statement)
+    db.conn.executemany("INSERT INTO receipt_key (workshop_id, secret) VALUES (?, ?)",
+                        [(i, secrets.token_bytes(32)) for (i,) in db.conn.execute("SELECT id FROM workshop").fetchall()])
+
+
 @migrations(name="0005_merge_history")
 def migrate_0005(db: sqlite_utils.Database) -> None:
     """Record what each merge moved and deleted, so it can be undone exactly; remember dismissed duplicates."""
@@ -97,22 +116,6 @@ def split_sql(script: str) -> list[str]:
 def db_path() -> Path:
     """Return the database path, honouring HUB_WORKSHOP_DB."""
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
-
-
-def make_private(path: str | Path, create: bool = True) -> None:
-    """Create a file with mode 0600 whatever the umask, or narrow an existing file's wider mode to 0600."""
-    # By path only, never opening an existing file: closing any descriptor of a file drops every POSIX
-    # lock this process holds on it, SQLite's too, and another process could then delete a live WAL.
-    try:
-        if create and not os.path.exists(path):
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-        if mode & ~PRIVATE_MODE:
-            os.chmod(path, mode & PRIVATE_MODE)
-    except (FileNotFoundError, FileExistsError):
-        return  # no such file (create=False), or another thread has just created it
-    except PermissionError:
-        _log.warning("%s belongs to another user: it cannot be made private", path)
 
 
 def open_db(path: str | Path | None = None, check_same_thread: bool = True) -> sqlite_utils.Database:
@@ -259,9 +262,7 @@ def fetch_one(db: sqlite_utils.Database, sql: str, params: Sequence | dict = ())
     """Run a SELECT and return the first row as a dict, or None."""
     cursor = db.conn.execute(sql, params)
     row = cursor.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cursor.description], row))
+    return None if row is None else dict(zip([d[0] for d in cursor.description], row))
 
 
 def fetch_value(db: sqlite_utils.Database, sql: str, params: Sequence | dict = ()) -> Any:

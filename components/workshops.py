@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Iterable
 
 from components import audit, auth, rules
@@ -29,6 +30,8 @@ def create_workshop(db, title: str, actor: str, *, description: str = "", langua
              max_priorities_per_participant),
         )
         workshop_id = cur.lastrowid
+        db.conn.execute("INSERT INTO receipt_key (workshop_id, secret) VALUES (?, ?)",
+                        (workshop_id, secrets.token_bytes(rules.RECEIPT_SECRET_BYTES)))
         for position, name in enumerate(themes):
             db.conn.execute("INSERT INTO theme (workshop_id, name, position) VALUES (?, ?, ?)",
                             (workshop_id, name, position))

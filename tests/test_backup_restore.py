@@ -27,7 +27,7 @@ def run_a_workshop(db, demo) -> dict:
             participation.place_dot(db, person, ids[(n + k) % len(ids)])
     facilitation.merge_priorities(db, ids[-1], ids[0], "facilitator")
     facilitation.set_priority_hidden(db, ids[1], True, "facilitator")
-    facilitation.record_paper_ballot(db, q1["id"], {ids[2]: 2, ids[3]: 1}, "facilitator", "paper 1")
+    facilitation.record_paper_ballot(db, q1["id"], {ids[2]: 2, ids[3]: 1}, "facilitator", "paper 1", sheet=1)
     facilitation.set_phase(db, q1["id"], "closed", "facilitator")
     facilitation.set_phase(db, q2["id"], "voting", "facilitator")
     facilitation.add_priority_for_room(db, q2["id"], "Mentoring for new members", "facilitator")

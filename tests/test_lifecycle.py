@@ -32,7 +32,7 @@ def facilitator_changes(small: dict) -> dict:
         "edit": lambda db: facilitation.edit_priority(db, pids["A"], "Changed title", "", None, "fiona"),
         "merge": lambda db: facilitation.merge_priorities(db, pids["B"], pids["A"], "fiona"),
         "add for the room": lambda db: facilitation.add_priority_for_room(db, qid, "Late idea", "fiona"),
-        "paper ballot": lambda db: facilitation.record_paper_ballot(db, qid, {pids["D"]: 2}, "fiona"),
+        "paper ballot": lambda db: facilitation.record_paper_ballot(db, qid, {pids["D"]: 2}, "fiona", sheet=1),
         "question": lambda db: workshops.add_question(db, wid, "Another question?", "fiona"),
         "reword": lambda db: workshops.edit_question_prompt(db, qid, "Reworded?", "fiona"),
         "themes": lambda db: workshops.save_themes(db, wid, [{"name": "Only theme"}], "fiona"),

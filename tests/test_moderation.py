@@ -175,6 +175,7 @@ def test_paper_ballot_rows(db, voting, fiona):
     _, question, ids = voting
     qid = question["id"]
     at = moderate(qid)
+    at.number_input(key=f"paper_sheet_{qid}").set_value(1)
     at.number_input(key=f"paper_{qid}_{ids[0]}").set_value(3)
     at.number_input(key=f"paper_{qid}_{ids[2]}").set_value(2)
     at.text_input(key=f"paper_label_{qid}").input("Table 4")
@@ -186,6 +187,7 @@ def test_paper_ballot_rows(db, voting, fiona):
                                     (paper["id"],)).fetchall())
     assert per_item == {ids[0]: 3, ids[2]: 2}
     assert at.number_input(key=f"paper_{qid}_{ids[0]}").value == 0  # the form is ready for the next ballot
+    assert at.number_input(key=f"paper_sheet_{qid}").value is None
     assert last_audit(db, "dot.paper_ballot")["actor"] == "fiona"
 
 
@@ -193,6 +195,7 @@ def test_paper_ballot_over_budget_is_refused(db, voting, fiona):
     _, question, ids = voting
     qid = question["id"]
     at = moderate(qid)
+    at.number_input(key=f"paper_sheet_{qid}").set_value(1)
     for pid in ids:
         at.number_input(key=f"paper_{qid}_{pid}").set_value(2)
     click(at, f"FormSubmitter:paper_{qid}-Record paper ballot")

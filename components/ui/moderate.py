@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import facilitation, rules, workshops
+from components import facilitation, paper, receipts, rules, workshops
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.ui.common import flash, pick_question, pick_workshop, run_action, show_flash
@@ -37,33 +37,63 @@ def render_paper_ballot(user: dict, question: dict, items: list[dict]) -> None:
         st.info(_("Paper ballots can be recorded once voting has opened."))
         return
     reset_paper_form(question["id"])
-    visible = [p for p in items if p["state"] == "visible"]
+    render_paper_sheets(question)
+    visible = [p for p in items if p["state"] == "visible"]  # the sheet's order and numbers
     st.caption(_("Up to {budget} dots per ballot, at most {cap} on one priority.").format(
         budget=question["dots_per_participant"], cap=question["max_dots_per_item"]))
     with st.form(f"paper_{question['id']}"):
+        sheet = st.number_input(_("Sheet number"), min_value=1, max_value=rules.PAPER_SHEETS_MAX, value=None, step=1,
+                                key=f"paper_sheet_{question['id']}")
         for item in visible:
             st.number_input(escape_markdown(f"#{item['id']} {item['title']}"), min_value=0,
                             max_value=question["max_dots_per_item"], step=1, key=f"paper_{question['id']}_{item['id']}")
         label = st.text_input(_("Ballot label (optional)"), max_chars=80, key=f"paper_label_{question['id']}")
         if st.form_submit_button(_("Record paper ballot"), type="primary"):
             allocation = {p["id"]: int(st.session_state[f"paper_{question['id']}_{p['id']}"]) for p in visible}
-            try:
-                facilitation.record_paper_ballot(get_db(), question["id"], {k: v for k, v in allocation.items() if v},
-                                              user["username"], label)
-            except RuleError as exc:
-                show_error(exc)
-                return
-            st.session_state[f"paper_reset_{question['id']}"] = True
-            flash(_("Paper ballot recorded: {dots} dots.").format(dots=sum(allocation.values())))
-            st.rerun()
+            record_paper_sheet(user, question, {k: v for k, v in allocation.items() if v}, label,
+                               None if sheet is None else int(sheet))
+    totals = facilitation.count_ballots_by_kind(get_db(), question["id"])
+    st.caption(_("Phone: {phone} ballots, {phone_dots} dots · Paper: {paper} ballots, {paper_dots} dots").format(
+        phone=totals["phone"]["ballots"], phone_dots=totals["phone"]["dots"],
+        paper=totals["paper"]["ballots"], paper_dots=totals["paper"]["dots"]))
+
+
+def record_paper_sheet(user: dict, question: dict, allocation: dict[int, int], label: str, sheet: int | None) -> None:
+    """Record one sheet, then show its receipt so the facilitator writes it on the sheet."""
+    _ = gettext()
+    db = get_db()
+    try:
+        participant_id = facilitation.record_paper_ballot(db, question["id"], allocation, user["username"], label,
+                                                          sheet=sheet)
+    except RuleError as exc:
+        show_error(exc)
+        return
+    st.session_state[f"paper_reset_{question['id']}"] = True
+    flash(_("Paper ballot recorded: {dots} dots.").format(dots=sum(allocation.values())) + " "
+          + _("Write receipt {receipt} on sheet {sheet}.").format(
+              receipt=receipts.receipt_for(db, question, participant_id), sheet=sheet))
+    st.rerun()
+
+
+def render_paper_sheets(question: dict) -> None:
+    """Download numbered, printable ballot sheets for this question."""
+    _ = gettext()
+    count = st.number_input(_("Number of sheets"), min_value=1, max_value=500, value=paper.SHEETS_DEFAULT, step=1,
+                            key=f"paper_sheets_{question['id']}")
+    st.download_button(_("Download ballot sheets"), paper.build_sheets(get_db(), question, int(count)),
+                       file_name=f"ballot-sheets-q{question['id']}.html", mime="text/html",
+                       key=f"paper_sheets_download_{question['id']}")
 
 
 def reset_paper_form(question_id: int) -> None:
     """Clear the paper ballot inputs after a recorded ballot (before the widgets exist)."""
+    # Setting the values, not deleting the keys: only a set value reaches the browser, which otherwise
+    # keeps showing (and sends back) the last sheet's number and dots.
     if st.session_state.pop(f"paper_reset_{question_id}", False):
-        for key in [k for k in st.session_state if str(k).startswith(f"paper_{question_id}_")
-                    or k == f"paper_label_{question_id}"]:
-            del st.session_state[key]
+        for key in [k for k in st.session_state if str(k).startswith(f"paper_{question_id}_")]:
+            st.session_state[key] = 0
+        st.session_state[f"paper_label_{question_id}"] = ""
+        st.session_state[f"paper_sheet_{question_id}"] = None
 
 
 def render_page(user: dict) -> None:

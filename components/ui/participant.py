@@ -12,6 +12,7 @@ import streamlit as st
 
 from components import participation, results, rules, workshops
 from components.ui import live as ui_live
+from components.ui.receipts import render_receipt
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.ui.join import PHONE_CSS, remember_participant
@@ -134,8 +135,7 @@ def render_question(participant: dict, workshop: dict, question: dict) -> None:
 def render_closed(participant: dict, question: dict, _) -> None:
     """Voting is over: thanks to those who voted, and what happens next."""
     st.info(_("Voting has closed."), icon=":material/lock:")
-    if participation.count_dots_used(get_db(), question["id"], participant["id"]):
-        st.success(_("Thank you for voting. Your dots are counted."), icon=":material/check_circle:")
+    render_receipt(participant, question)
     if not rules.may_see_results(question):
         st.caption(_("The results will be shown on the screen at the front of the room, and here once they are revealed."))
 
