@@ -317,9 +317,8 @@ def build_json(res: WorkshopResults) -> bytes:
 
 def _robustness_record(ranks: pd.DataFrame) -> dict:
     """Ranks per rule, the rules available, the top-N split and the agreement sentence (English)."""
-    msgid, values = robustness.describe_agreement(ranks)
     return {"top": robustness.TOP_DEFAULT, "rules_available": robustness.available_rules(ranks),
-            "ranks": _records(ranks), **robustness.split_top(ranks), "sentence": msgid.format(**values)}
+            "ranks": _records(ranks), **robustness.split_top(ranks), "sentence": robustness.write_sentence(ranks)}
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -14,6 +14,10 @@ ORG_TYPE_KEY = "org_type"
 POOLED = "Other / not given"
 RULES = ("dots", "supporters", "per_country", "per_org_type", "normalised")
 TOP_DEFAULT = 5
+# The organiser page shows these translated (components/ui/robustness.py); exports use the English.
+SENTENCES = {"all": "The top {n} are the same under all {rules} counts.",
+             "none": "Even first place differs between the {rules} counts.",
+             "some": "The top {n} are the same under all {rules} counts; places {a}–{b} change."}
 
 
 def pool_small_groups(data: analysis.QuestionVotes, key: str, min_group: int) -> pd.Series:
@@ -95,13 +99,18 @@ def count_stable_places(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> int:
 
 
 def describe_agreement(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> tuple[str, dict]:
-    """A plain sentence (msgid and its placeholders) saying how far the rules agree."""
+    """How far the rules agree: a SENTENCES key ("all", "none" or "some") and its placeholders."""
     top = min(top, len(ranks))
     rules = len(available_rules(ranks))
     stable = count_stable_places(ranks, top)
     if stable >= top:
-        return "The top {n} are the same under all {rules} counts.", {"n": top, "rules": rules}
+        return "all", {"n": top, "rules": rules}
     if stable == 0:
-        return "Even first place differs between the {rules} counts.", {"rules": rules}
-    return ("The top {n} are the same under all {rules} counts; places {a}–{b} change.",
-            {"n": stable, "rules": rules, "a": stable + 1, "b": top})
+        return "none", {"rules": rules}
+    return "some", {"n": stable, "rules": rules, "a": stable + 1, "b": top}
+
+
+def write_sentence(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> str:
+    """The agreement sentence in English (exports and the report)."""
+    kind, values = describe_agreement(ranks, top)
+    return SENTENCES[kind].format(**values)

@@ -47,8 +47,7 @@ def test_top_split_and_even_first_place_differs(db, small):
     pids = small["pids"]
     assert robustness.split_top(ranks, 2) == {"all": [], "some": [pids["A"], pids["B"], pids["C"], pids["D"]]}
     assert robustness.split_top(ranks, 4) == {"all": [pids["A"], pids["B"], pids["C"], pids["D"]], "some": []}
-    assert robustness.describe_agreement(ranks, 2) == ("Even first place differs between the {rules} counts.",
-                                                       {"rules": 5})
+    assert robustness.describe_agreement(ranks, 2) == ("none", {"rules": 5})
 
 
 def _frame(orders: dict[str, list[int]]) -> pd.DataFrame:
@@ -60,8 +59,8 @@ def _frame(orders: dict[str, list[int]]) -> pd.DataFrame:
 
 def test_sentence_when_all_agree():
     ranks = _frame({rule: [1, 2, 3, 4, 5, 6] for rule in robustness.RULES})
-    assert robustness.describe_agreement(ranks, 3) == ("The top {n} are the same under all {rules} counts.",
-                                                       {"n": 3, "rules": 5})
+    assert robustness.describe_agreement(ranks, 3) == ("all", {"n": 3, "rules": 5})
+    assert robustness.write_sentence(ranks, 3) == "The top 3 are the same under all 5 counts."
     assert robustness.split_top(ranks, 3) == {"all": [1, 2, 3], "some": []}
 
 
@@ -69,9 +68,8 @@ def test_sentence_when_places_4_to_6_change():
     orders = {rule: [1, 2, 3, 4, 5, 6, 7] for rule in robustness.RULES}
     orders["normalised"] = [1, 2, 3, 6, 4, 5, 7]
     ranks = _frame(orders)
-    assert robustness.describe_agreement(ranks, 6) == (
-        "The top {n} are the same under all {rules} counts; places {a}–{b} change.",
-        {"n": 3, "rules": 5, "a": 4, "b": 6})
+    assert robustness.describe_agreement(ranks, 6) == ("some", {"n": 3, "rules": 5, "a": 4, "b": 6})
+    assert robustness.write_sentence(ranks, 6) == "The top 3 are the same under all 5 counts; places 4–6 change."
     assert robustness.split_top(ranks, 4) == {"all": [1, 2, 3], "some": [4, 5]}
 
 
@@ -121,3 +119,20 @@ def test_json_and_xlsx_carry_the_robustness_section(db, small):
     assert rows[0] == ("question_no", "priority_id", "title", *robustness.RULES)
     assert [row[2:] for row in rows[1:]] == [("Priority A", 1, 1, 3, 1, 1), ("Priority B", 1, 2, 2, 3, 2),
                                             ("Priority C", 3, 2, 4, 2, 4), ("Priority D", 4, 4, 1, 4, 2)]
+
+
+def test_results_page_shows_the_robustness_section(db, small):
+    from tests.test_staff_pages import open_page, shown
+    from components import auth
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password="x" * 12)
+    at = open_page("results", "olga")
+    assert "Robustness" in [tab.label for tab in at.tabs]
+    # The default minimum group (5) pools every country and org type: those ranks equal the raw dots ranks.
+    assert "Even first place differs between the 5 counts." in shown(at)
+    assert "Only ranks are shown. Before weighting, groups smaller than 5 are pooled" in shown(at)
+    headers = ["title", "Dots", "Supporters", "Per country", "Per organisation type", "Equal budgets"]
+    table = next(frame.value for frame in at.dataframe if "Per country" in frame.value.columns)
+    assert table[headers].values.tolist() == [
+        ["Priority A", 1, 1, 1, 1, 1], ["Priority B", 1, 2, 1, 1, 2],
+        ["Priority C", 3, 2, 3, 3, 4], ["Priority D", 4, 4, 4, 4, 2]]
+    assert table.filter(like="every count").iloc[:, 0].tolist() == ["✓", "✓", "✓", "✓"]
