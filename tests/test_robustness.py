@@ -136,3 +136,13 @@ def test_results_page_shows_the_robustness_section(db, small):
         ["Priority A", 1, 1, 1, 1, 1], ["Priority B", 1, 2, 1, 1, 2],
         ["Priority C", 3, 2, 3, 3, 4], ["Priority D", 4, 4, 4, 4, 2]]
     assert table.filter(like="every count").iloc[:, 0].tolist() == ["✓", "✓", "✓", "✓"]
+
+
+def test_html_report_has_the_robustness_table_escaped(db):
+    from components import exports
+    small = seed_small(db, titles={"A": "<b>A</b>"})
+    page = exports.export_bytes(db, small["workshop_id"], "html", min_group=2).decode()
+    section = page[page.index("<h3>Robustness"):]
+    assert "Even first place differs between the 5 counts." in section
+    assert "<td>&lt;b&gt;A&lt;/b&gt;</td>" in section and "<b>A</b>" not in section
+    assert section.count("<span class='bar'") == 4 * 5
