@@ -36,9 +36,12 @@ def render_robustness(data: analysis.QuestionVotes, min_group: int) -> None:
     kind, values = robustness.describe_agreement(ranks, top)
     st.markdown("**" + _sentences()[kind].format(**values) + "**")
     split = robustness.split_top(ranks, top)
-    table = ranks.assign(**{
-        _("Top {n}: every count").format(n=top): ranks["priority_id"].isin(split["all"]).map({True: "✓", False: ""}),
-        _("Top {n}: some counts").format(n=top): ranks["priority_id"].isin(split["some"]).map({True: "✓", False: ""})})
+    # The top-N marks go beside the title so a narrow screen keeps them in view.
+    table = ranks.copy()
+    table.insert(2, _("Top {n}: some counts").format(n=top), ranks["priority_id"].isin(split["some"]).map(
+        {True: "✓", False: ""}))
+    table.insert(2, _("Top {n}: every count").format(n=top), ranks["priority_id"].isin(split["all"]).map(
+        {True: "✓", False: ""}))
     if "per_org_type" not in robustness.available_rules(ranks):
         table = table.drop(columns="per_org_type")
         st.caption(_("Per organisation type: not available (no organisation type was asked)."))
