@@ -34,6 +34,10 @@ METHODOLOGY = (
     "figures are published. The equal-weight tally scales each country's dots so that every country (participants "
     "who gave no country form the group 'Not given') contributes the same total; the weighted totals add up to the "
     "raw total. 'Backed by N countries' counts the distinct countries (not 'Not given') of a priority's supporters. "
+    "Robustness: the ranking is recomputed under five counting rules (raw dots; distinct supporters; equal weight "
+    "per country; equal weight per organisation type; every participant's dots scaled to a total of 1) and only "
+    "the ranks are shown, never group weights; before weighting, groups with fewer participants than the minimum "
+    "group size are pooled with 'Not given' into one group 'Other / not given'. "
     "Participants are shown only as anonymous codes (P001, P002, ...) unless names were explicitly included."
 )
 

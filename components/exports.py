@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from components import analysis, audit, receipts, rules, workshops
+from components import analysis, audit, receipts, robustness, rules, workshops
 from components.report import build_html, plain_rows
 from components.rules import RuleError
 from components.storage import read_snapshot
@@ -30,7 +30,7 @@ MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officed
               "json": "application/json", "html": "text/html", "zip": "application/zip"}
 # Spreadsheet programs treat a cell starting with these as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "audit log")
+SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "robustness", "audit log")
 # The Excel segments sheet keeps each group's top ranks so a 5,000-person workshop exports in seconds;
 # the segments CSV (in the zip) keeps every row.
 XLSX_SEGMENT_TOP = 100
@@ -63,6 +63,7 @@ class WorkshopResults:
     fairness: list[pd.DataFrame]
     segments: list[dict[str, list[analysis.SegmentGroup]]]
     receipts: list[list[dict]]
+    robustness: list[pd.DataFrame]
     audit: list[dict]
     include_names: bool
     min_group: int
@@ -86,9 +87,10 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
     ballots = [receipts.list_receipts(secret, q.question["id"], q.votes, set(tally["priority_id"]))
                for q, tally in zip(questions, tallies)]
+    ranks = [robustness.rank_rules(q, min_group) for q in questions]
     return WorkshopResults(
-        workshop, themes, profile, questions, tallies, fairness, segments, ballots, audit_rows, include_names, min_group,
-        datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        workshop, themes, profile, questions, tallies, fairness, segments, ballots, ranks, audit_rows, include_names,
+        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def _codes(res: WorkshopResults) -> dict[int, str]:
@@ -177,6 +179,13 @@ def build_segments_table(res: WorkshopResults) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def build_robustness_table(res: WorkshopResults) -> pd.DataFrame:
+    """Every question's ranks under each counting rule (ranks only: no group weights)."""
+    frames = [ranks.assign(question_no=number) for number, ranks in enumerate(res.robustness, start=1)]
+    columns = ["question_no", "priority_id", "title", *robustness.RULES]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
 def build_audit_table(res: WorkshopResults) -> pd.DataFrame:
     """The audit log with participant ids replaced by their anonymous codes."""
     codes, rows = _codes(res), []
@@ -195,7 +204,7 @@ def build_audit_table(res: WorkshopResults) -> pd.DataFrame:
 def build_tables(res: WorkshopResults) -> dict[str, pd.DataFrame]:
     """The five export tables, by sheet name."""
     return dict(zip(SHEETS, (build_summary_table(res), build_priorities_table(res), build_dots_table(res),
-                             build_segments_table(res), build_audit_table(res))))
+                             build_segments_table(res), build_robustness_table(res), build_audit_table(res))))
 
 
 # ---------------------------------------------------------------- writers
@@ -271,7 +280,8 @@ def build_json(res: WorkshopResults) -> bytes:
     codes, names = _codes(res), _names(res)
     w = res.workshop
     questions = []
-    for data, tally, fair, ballots in zip(res.questions, res.tallies, res.fairness, res.receipts):
+    for data, tally, fair, ballots, ranks in zip(res.questions, res.tallies, res.fairness, res.receipts,
+                                                 res.robustness):
         q = data.question
         questions.append({
             "id": q["id"], "position": q["position"], "prompt": q["prompt"], "phase": q["phase"],
@@ -289,6 +299,7 @@ def build_json(res: WorkshopResults) -> bytes:
             "dot_distribution": _records(analysis.count_dot_distribution(data)),
             # Receipt and dots only (no participant code or profile): a voter finds their ballot, anyone adds up.
             "receipts": [{"receipt": b["receipt"], "dots": {str(k): v for k, v in b["dots"].items()}} for b in ballots],
+            "robustness": _robustness_record(ranks),
         })
     people = res.questions[0].participants if res.questions else pd.DataFrame(columns=["participant_id"])
     participants = []
@@ -308,6 +319,12 @@ def build_json(res: WorkshopResults) -> bytes:
         "names_included": res.include_names, "participants": participants, "questions": questions,
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _robustness_record(ranks: pd.DataFrame) -> dict:
+    """Ranks per rule, the rules available, the top-N split and the agreement sentence (English)."""
+    return {"top": robustness.TOP_DEFAULT, "rules_available": robustness.available_rules(ranks),
+            "ranks": _records(ranks), **robustness.split_top(ranks), "sentence": robustness.write_sentence(ranks)}
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

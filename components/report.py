@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.io as pio
 
-from components import analysis, analysis_charts, i18n
+from components import analysis, analysis_charts, i18n, robustness
 
 if TYPE_CHECKING:
     from components.exports import WorkshopResults
@@ -27,6 +27,7 @@ th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:t
 th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#555}.rules{display:flex;flex-wrap:wrap;gap:.5rem 2rem;padding:0;list-style:none}
 .note{background:#f7f7f7;border-left:4px solid #E69F00;padding:.5rem 1rem}
+.bar{display:inline-block;height:.7rem;background:#0072B2;margin-right:.4rem;vertical-align:middle}
 """
 
 
@@ -43,8 +44,8 @@ def build_html(res: WorkshopResults) -> bytes:
     if w["description"]:
         parts.append(f"<p>{esc(w['description'])}</p>")
     plotly_included = False
-    for number, (data, tally, fair, by_key, ballots) in enumerate(
-            zip(res.questions, res.tallies, res.fairness, res.segments, res.receipts), start=1):
+    for number, (data, tally, fair, by_key, ballots, ranks) in enumerate(
+            zip(res.questions, res.tallies, res.fairness, res.segments, res.receipts, res.robustness), start=1):
         figures = [analysis_charts.build_top_ranking_chart(tally, res.themes),
                    analysis_charts.build_theme_chart(analysis.summarise_themes(data, tally), res.themes),
                    analysis_charts.build_distribution_chart(analysis.count_dot_distribution(data))]
@@ -54,6 +55,7 @@ def build_html(res: WorkshopResults) -> bytes:
                                           config={"displaylogo": False, "responsive": True}))
             plotly_included = True
         parts += _question_section(res, number, data, tally, fair, by_key, chart_html)
+        parts += _robustness_section(ranks, res.min_group)
         parts += _receipts_section(ballots)
     parts.append(f"<h2>Methodology</h2><p class='note'>{esc(analysis.METHODOLOGY)}</p>")
     parts.append("</body></html>")
@@ -98,6 +100,28 @@ def _receipts_section(ballots: list[dict]) -> list[str]:
     return [f"<h3>Ballot receipts</h3><p class='muted'>{len(rows)} ballots. Each voter saw a receipt on their phone "
             "(or on their paper sheet) and finds their ballot here; the dots add up to the ranking above. "
             "A row holds only the receipt and the dots, nothing about the voter.</p>", _html_table(frame)]
+
+
+def _robustness_section(ranks: pd.DataFrame, min_group: int) -> list[str]:
+    """Ranks under every counting rule as table bars (a longer bar is a better rank); ranks only, no weights."""
+    esc = html.escape
+    rules = robustness.available_rules(ranks)
+    missing = [r for r in robustness.RULES if r not in rules]
+    parts = [f"<h3>Robustness: ranks under {len(rules)} counting rules</h3>",
+             f"<p><b>{esc(robustness.write_sentence(ranks))}</b></p>",
+             f"<p class='muted'>Top {robustness.TOP_DEFAULT} compared. Groups smaller than {min_group} are pooled "
+             "into 'Other / not given' before weighting; only ranks are shown."
+             + (f" Not available: {esc(', '.join(missing))}." if missing else "") + "</p>"]
+    if ranks.empty:
+        return parts
+    worst = int(ranks[rules].max().max())
+    head = "".join(f"<th>{esc(rule.replace('_', ' '))}</th>" for rule in rules)
+    rows = []
+    for row in ranks.head(REPORT_TOP).to_dict("records"):
+        cells = "".join(f"<td class='num'><span class='bar' style='width:{round(60 * (worst - row[r] + 1) / worst)}px'>"
+                        f"</span>{int(row[r])}</td>" for r in rules)
+        rows.append(f"<tr><td>{esc(str(row['title']))}</td>{cells}</tr>")
+    return parts + [f"<table><thead><tr><th>title</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
 
 
 def _html_table(frame: pd.DataFrame) -> str:

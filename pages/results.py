@@ -1,8 +1,8 @@
-"""Organiser page: results, segments, fairness, across workshops, exports and retention."""
+"""Organiser page: results, segments, fairness, robustness, across workshops, exports and retention."""
 
 import streamlit as st
 
-from components.ui import results, session
+from components.ui import results, robustness, session
 
 st.set_page_config(layout="wide")
 user = session.require_role("organiser")
@@ -14,7 +14,7 @@ if workshop is None:
     st.stop()
 min_group, include_names = results.pick_settings()
 
-tabs = st.tabs([_("Results"), _("Segments"), _("Fairness"), _("Across workshops"), _("Exports"),
+tabs = st.tabs([_("Results"), _("Segments"), _("Fairness"), _("Robustness"), _("Across workshops"), _("Exports"),
                 _("Retention")])
 with tabs[0]:
     data = results.pick_question(workshop)
@@ -27,8 +27,11 @@ with tabs[2]:
     if data is not None:
         results.render_fairness(data)
 with tabs[3]:
-    results.render_cross(user)
+    if data is not None:
+        robustness.render_robustness(data, min_group)
 with tabs[4]:
-    results.render_exports(workshop, user, min_group, include_names)
+    results.render_cross(user)
 with tabs[5]:
+    results.render_exports(workshop, user, min_group, include_names)
+with tabs[6]:
     results.render_retention(workshop, user)
