@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from components import rules
@@ -70,3 +72,22 @@ def phone_results(db, question: dict, participant_id: int, tally: list[dict] | N
     rows = rank_rows(db, question["id"]) if tally is None else tally
     return [{"rank": row["rank"], "title": row["title"], "dots": row["dots"], "mine": mine.get(row["priority_id"], 0)}
             for row in rows]
+
+
+def count_room(db, question_id: int, now: datetime) -> dict:
+    """The room at a glance: phones joined, voted, still holding dots, not yet voted, seconds to the deadline."""
+    row = fetch_one(db, """
+        SELECT q.phase_deadline AS deadline,
+          (SELECT count(*) FROM participant WHERE workshop_id = q.workshop_id AND kind = 'phone') AS joined,
+          (SELECT count(*) FROM (SELECT d.participant_id, count(*) AS n FROM dot d
+             JOIN participant p ON p.id = d.participant_id AND p.kind = 'phone'
+             WHERE d.question_id = q.id GROUP BY d.participant_id)) AS voted,
+          (SELECT count(*) FROM (SELECT d.participant_id, count(*) AS n FROM dot d
+             JOIN participant p ON p.id = d.participant_id AND p.kind = 'phone'
+             WHERE d.question_id = q.id GROUP BY d.participant_id HAVING n < q.dots_per_participant)) AS dots_left
+        FROM question q WHERE q.id = ?""", (question_id,))
+    deadline = row.pop("deadline")
+    # Paper ballots have no phone in the room, so they count neither as joined nor as voted here.
+    row["not_voted"] = row["joined"] - row["voted"]
+    row["seconds_left"] = max(0, int((datetime.fromisoformat(deadline) - now).total_seconds())) if deadline else None
+    return row

@@ -404,3 +404,35 @@ def test_projector_snapshot_is_one_shared_query(db, voting, monkeypatch):
     assert first == second and len(calls) == 1
     assert first["question"]["id"] == question["id"] and first["tally"] == []
     assert "token" not in json.dumps(first)
+
+
+def test_skipping_collection_needs_the_confirmation_and_the_picker_follows(db, demo, staff):
+    _, questions = demo
+    draft = next(q for q in questions if q["phase"] == "draft")
+    at = open_page("facilitate")
+    at.selectbox(key="pick_question_facilitate").select(draft["id"]).run()
+    assert at.button(key=f"phase_{draft['id']}_collecting").proto.type == "primary"
+    assert at.button(key=f"phase_{draft['id']}_voting").disabled
+    assert "I want to skip Collecting priorities" in [c.label for c in at.checkbox]
+    at.checkbox(key=f"confirm_skip_{draft['id']}").check().run()
+    click(at, f"phase_{draft['id']}_voting")
+    assert workshops.get_question(db, draft["id"])["phase"] == "voting"
+    picker = at.selectbox(key="pick_question_facilitate")
+    assert picker.value == draft["id"]
+    assert picker.format_func(picker.value).endswith(": Voting")
+
+
+def test_projector_link_opens_a_new_tab(db, demo, staff):
+    workshop, _ = demo
+    at = open_page("facilitate")
+    (button,) = at.get("link_button")
+    assert button.proto.url == f"projector?w={workshop['id']}&theme=dark"
+    assert button.proto.label == "Open the projector screen"
+
+
+def test_room_panel_metrics(db, voting, staff):
+    workshop, question, ids = voting
+    people = [participation.join_workshop(db, workshop["code"], name) for name in ("Ana", "Boris")]
+    participation.place_dot(db, people[0], ids[0])
+    metrics = {m.label: m.value for m in open_page("facilitate").metric}
+    assert (metrics["Voters"], metrics["Have dots left"], metrics["Not yet voted"]) == ("1", "1", "1")

@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import facilitation, i18n, links, results, rules, workshops
 from components.text import escape_markdown
-from components.ui.common import (link_page, phase_label, pick_question, pick_workshop, run_action, show_flash,
+from components.ui.common import (phase_label, pick_question, pick_workshop, run_action, show_flash,
                                   visibility_label)
 from components.ui.session import get_db, gettext, session_language
 
@@ -42,26 +42,33 @@ def render_join_panel(workshop: dict) -> None:
                  alt=_("QR code of the join link {url}").format(url=url))
 
 
+def next_phase(phase: str) -> str | None:
+    """The question's natural next step (draft → collecting → voting → closed)."""
+    later = rules.PHASES[rules.PHASES.index(phase) + 1:]
+    return later[0] if later else None
+
+
 def render_phase_controls(user: dict, question: dict) -> None:
-    """Forward phase buttons, backward ones behind a confirmation, results visibility and countdown."""
+    """The natural next phase as the primary button; skipping or going back behind a confirmation that names it."""
     _ = gettext()
-    qid = question["id"]
+    qid, phase = question["id"], question["phase"]
     st.markdown("**" + escape_markdown(_("Phase: {phase} · {visibility}").format(
-        phase=phase_label(question["phase"]), visibility=visibility_label(question["results_visibility"]))) + "**")
-    forward = {"collecting": _("Open collection"), "voting": _("Open voting"), "closed": _("Close voting")}
+        phase=phase_label(phase), visibility=visibility_label(question["results_visibility"]))) + "**")
+    labels = {"collecting": _("Open collection"), "voting": _("Open voting"), "closed": _("Close voting")}
+    natural = next_phase(phase)
+    if natural:
+        render_phase_button(user, qid, natural, labels[natural], primary=True)
+    skips = sorted(rules.FORWARD_TRANSITIONS[phase] - {natural}, key=rules.PHASES.index)
+    for target in skips:
+        confirmed = st.checkbox(_("I want to skip {phase}").format(phase=phase_label(natural)),
+                                key=f"confirm_skip_{qid}")
+        render_phase_button(user, qid, target, labels[target], disabled=not confirmed)
+    back = sorted(rules.BACKWARD_TRANSITIONS[phase], key=rules.PHASES.index)
     backward = {"draft": _("Back to draft"), "collecting": _("Back to collection"), "voting": _("Reopen voting")}
-    with st.container(horizontal=True):
-        for target in sorted(rules.FORWARD_TRANSITIONS[question["phase"]], key=rules.PHASES.index):
-            if st.button(forward[target], key=f"phase_{qid}_{target}", type="primary"):
-                run_action(facilitation.set_phase, qid, target, user["username"],
-                           done=_("Phase changed to {phase}.").format(phase=phase_label(target)))
-    back = sorted(rules.BACKWARD_TRANSITIONS[question["phase"]], key=rules.PHASES.index)
     if back:
         confirmed = st.checkbox(_("I want to move this question back a phase"), key=f"confirm_back_{qid}")
         for target in back:
-            if st.button(backward[target], key=f"phase_{qid}_{target}", disabled=not confirmed):
-                run_action(facilitation.set_phase, qid, target, user["username"], confirmed=True,
-                           done=_("Phase changed to {phase}.").format(phase=phase_label(target)))
+            render_phase_button(user, qid, target, backward[target], disabled=not confirmed, confirmed=True)
     with st.container(horizontal=True):
         labels = {"hidden": _("Hide results"), "live": _("Show results live"), "revealed": _("Reveal results")}
         for visibility, label in labels.items():
@@ -70,6 +77,15 @@ def render_phase_controls(user: dict, question: dict) -> None:
                 run_action(facilitation.set_results_visibility, qid, visibility, user["username"],
                            done=visibility_label(visibility))
     render_deadline_controls(user, question)
+
+
+def render_phase_button(user: dict, qid: int, target: str, label: str, *, primary: bool = False,
+                        disabled: bool = False, confirmed: bool = False) -> None:
+    """One phase button; a move back is sent as confirmed (its checkbox was ticked)."""
+    _ = gettext()
+    if st.button(label, key=f"phase_{qid}_{target}", type="primary" if primary else "secondary", disabled=disabled):
+        run_action(facilitation.set_phase, qid, target, user["username"], confirmed=confirmed,
+                   done=_("Phase changed to {phase}.").format(phase=phase_label(target)))
 
 
 def render_deadline_controls(user: dict, question: dict) -> None:
@@ -97,14 +113,18 @@ def render_live_counters(question_id: int) -> None:
     counts = results.count_live(db, question_id)
     question = workshops.get_question(db, question_id)
     language = session_language()
-    with st.container(horizontal=True):
+    room = results.count_room(db, question_id, datetime.now(timezone.utc))
+    with st.container(horizontal=True, key="room_panel"):
         st.metric(_("Participants joined"), counts["participants"], border=True)
+        st.metric(_("Voters"), room["voted"], border=True)
+        st.metric(_("Have dots left"), room["dots_left"], border=True)
+        st.metric(_("Not yet voted"), room["not_voted"], border=True)
+        st.metric(_("Used all their dots"), i18n.format_share(counts["share_all_used"], language), border=True)
+    with st.container(horizontal=True):
         st.metric(_("Priorities"), counts["priorities"], border=True)
         st.metric(_("Dots placed"), counts["dots"], border=True)
-        st.metric(_("Used all their dots"), i18n.format_share(counts["share_all_used"], language), border=True)
-    if question and question["phase_deadline"] and question["phase"] in ("collecting", "voting"):
-        left = (datetime.fromisoformat(question["phase_deadline"]) - datetime.now(timezone.utc)).total_seconds()
-        st.caption("⏱ " + _("Time left: {time}").format(time=i18n.format_countdown(left)))
+    if room["seconds_left"] is not None and question and question["phase"] in ("collecting", "voting"):
+        st.caption("⏱ " + _("Time left: {time}").format(time=i18n.format_countdown(room["seconds_left"])))
 
 
 def render_page(user: dict) -> None:
@@ -116,7 +136,8 @@ def render_page(user: dict) -> None:
     if workshop is None:
         st.stop()
     render_join_panel(workshop)
-    link_page("pages/projector.py", _("Open the projector screen"), ":material/tv:", w=str(workshop["id"]), theme="dark")
+    # A link button opens a new tab (target=_blank): the control page stays open behind the projector.
+    st.link_button(_("Open the projector screen"), f"projector?w={workshop['id']}&theme=dark", icon=":material/tv:")
     render_questions_table(workshop)
     question = pick_question(workshop, "facilitate")
     if question is None:

@@ -18,6 +18,7 @@ from components.ui.session import get_db, gettext, ngettext, session_language
 CHART_TOP = 10
 WALL_MAX = 15
 WALL_COLUMNS = 3
+PAGE_FONT = '"Source Sans", "Source Sans Pro", sans-serif'
 PLOTLY_CONFIG = {"displayModeBar": False, "staticPlot": False}
 THEMES = {"dark": {"bg": "#000000", "fg": "#FFFFFF", "muted": "#D0D0D0", "card": "#1A1A1A", "edge": "#FFFFFF"},
           "light": {"bg": "#FFFFFF", "fg": "#000000", "muted": "#303030", "card": "#F2F2F2", "edge": "#000000"}}
@@ -30,15 +31,15 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {background: %(bg)s !important; color: %(fg)s;}
 [data-testid="stMainBlockContainer"] {max-width: 100%% !important; padding: 1.2rem 2.5rem 0.5rem !important;}
 .stApp p, .stApp span, .stApp label, .stApp div[data-testid="stText"] {color: %(fg)s;}
-.st-key-proj_code p {font-size: 7.4rem; font-weight: 800; letter-spacing: .04em; line-height: 1; white-space: nowrap;
+.st-key-proj_code p {font-size: min(7.4rem, 5.6vw, 11vh); font-weight: 800; letter-spacing: .04em; line-height: 1; white-space: nowrap;
   font-family: "DejaVu Sans Mono", monospace; margin: 0; text-align: center;}
-.st-key-proj_url p {font-size: 2.1rem; font-weight: 600; text-align: center; word-break: break-all; margin: 0;}
-.st-key-proj_hint p {font-size: 1.7rem; color: %(muted)s; text-align: center; margin: 0;}
+.st-key-proj_url p {font-size: min(2.1rem, 3vh); font-weight: 600; text-align: center; word-break: break-all; margin: 0;}
+.st-key-proj_hint p {font-size: min(1.7rem, 2.6vh); color: %(muted)s; text-align: center; margin: 0;}
 .st-key-proj_qr {align-items: center;}
-.st-key-proj_qr img {width: 400px !important; max-width: 100%%; height: auto;}
-.st-key-proj_title p {font-size: 1.6rem; color: %(muted)s; margin: 0;}
-.st-key-proj_prompt p {font-size: 3.4rem; font-weight: 800; line-height: 1.12; margin: 0;}
-.st-key-proj_status p {font-size: 2.2rem; font-weight: 600; margin: 0;}
+.st-key-proj_qr img {width: min(400px, 36vh) !important; max-width: 100%%; height: auto;}
+.st-key-proj_title p {font-size: min(1.6rem, 2.6vh); color: %(muted)s; margin: 0;}
+.st-key-proj_prompt p {font-size: max(28px, min(3.4rem, 5vh)); font-weight: 800; line-height: 1.12; margin: 0;}
+.st-key-proj_status p {font-size: min(2.2rem, 3.4vh); font-weight: 600; margin: 0;}
 .st-key-proj_wall div[data-testid="stText"] {font-size: 2.1rem; line-height: 1.2; font-weight: 600;
   white-space: normal; font-family: inherit;}
 .st-key-proj_wall [data-testid="stCaptionContainer"], .st-key-proj_wall [data-testid="stCaptionContainer"] p
@@ -46,8 +47,8 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 .st-key-proj_wall div[data-testid="stVerticalBlockBorderWrapper"], .st-key-proj_wall [data-testid="stVerticalBlock"]
   > div[data-testid="stLayoutWrapper"] > div {background: %(card)s; border-color: %(edge)s !important;}
 [data-testid="stMetric"] {background: %(card)s; border: 2px solid %(edge)s; border-radius: .6rem; padding: .6rem 1rem;}
-[data-testid="stMetricLabel"] p {font-size: 1.7rem !important; color: %(muted)s !important;}
-[data-testid="stMetricValue"] div {font-size: 5rem !important; font-weight: 800; color: %(fg)s !important;}
+[data-testid="stMetricLabel"] p {font-size: min(1.7rem, 2.5vh) !important; color: %(muted)s !important;}
+[data-testid="stMetricValue"] div {font-size: min(5rem, 7vh) !important; font-weight: 800; color: %(fg)s !important;}
 [data-testid="stProgress"] div[role="progressbar"] > div > div {height: 2.2rem !important;}
 .st-key-proj_chrome {opacity: .55;}
 .st-key-proj_chart_text details {border-color: %(edge)s; background: %(bg)s;}
@@ -216,10 +217,12 @@ def render_voting(snapshot: dict, theme: str) -> None:
     top = top.assign(theme=[_(t) if t else "" for t in top["theme"]])
     figure = charts.build_ranking_chart(top, themes, dark=theme == "dark", font_size=25, label_wrap=42)
     # Values sit on the bars; the axis and grid would only add noise at the back of the room.
-    figure.update_layout(height=min(640, 90 + 110 * len(top)), uirevision=f"projector-{question['id']}",
+    figure.update_layout(height=min(600, 90 + 70 * len(top)), uirevision=f"projector-{question['id']}",
                          xaxis={"showticklabels": False, "showgrid": False, "zeroline": False},
                          legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 22}},
-                         margin={"l": 10, "r": 60, "t": 50, "b": 10}, bargap=0.25)
+                         margin={"l": 10, "r": 60, "t": 50, "b": 10}, bargap=0.25,
+                         # One font on the screen: plotly's SVG text uses the page's web font.
+                         font_family=PAGE_FONT)
     # A fixed alt: a changing one would remount the chart every second. The table below is the full alternative.
     st.plotly_chart(figure, config=PLOTLY_CONFIG, theme=None, key="projector_chart",
                     alt=_("Bar chart of the top priorities by dots; the same ranking is in the table below."))

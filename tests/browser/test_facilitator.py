@@ -7,6 +7,11 @@ import time
 from components import facilitation, participation, workshops
 from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle, wait_until
 
+# Streamlit scrolls inside its main area, not the document: both must fit the screen.
+NO_VERTICAL_SCROLL = """() => document.scrollingElement.scrollHeight <= window.innerHeight
+    && [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
+        .every(e => e.scrollHeight <= e.clientHeight)"""
+SMALL_PROJECTOR = {"width": 1280, "height": 720}
 BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]
     .some(t => t.textContent.trim() === '1')"""
 
@@ -34,8 +39,14 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     assert workshops.get_question(db, question["id"])["results_visibility"] == "live"
     shot(page, artifacts, "facilitator-01-run")
 
-    page.get_by_role("link", name="Open the projector screen").click()
+    control = page
+    link = control.get_by_role("link", name="Open the projector screen")
+    assert link.get_attribute("target") == "_blank"
+    with staff.expect_page() as opened:
+        link.click()
+    page = opened.value
     page.get_by_text(live_server.code, exact=True).wait_for()
+    assert control.get_by_role("heading", name="Run workshop").is_visible()
     page.wait_for_selector(".js-plotly-plot text.bartext")
     assert not page.evaluate(BAR_WITH_ONE_DOT)
 
@@ -61,7 +72,11 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     assert token not in page.content()
     wait_idle(page)
     shot(page, artifacts, "projector-dark-1920")
-    assert page.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"] + 40
+    assert page.evaluate(NO_VERTICAL_SCROLL)
+    page.set_viewport_size(SMALL_PROJECTOR)
+    page.wait_for_function(NO_VERTICAL_SCROLL, timeout=10_000)
+    shot(page, artifacts, "projector-dark-1280")
+    page.set_viewport_size(PROJECTOR)
     assert page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor") == "rgb(0, 0, 0)"
 
     page.get_by_text("Dark theme", exact=True).click()
