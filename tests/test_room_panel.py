@@ -17,7 +17,7 @@ def test_room_counts_phones_only_and_the_time_left(db, voting):
         participation.place_dot(db, ana, ids[n % 2])  # spread: one priority takes at most 3
     participation.place_dot(db, ben, ids[1])
     participation.place_dot(db, cem, ids[1])
-    facilitation.record_paper_ballot(db, qid, {ids[2]: 1}, "test")
+    facilitation.record_paper_ballot(db, qid, {ids[2]: 1}, "test", sheet=1)
     facilitation.set_phase_deadline(db, qid, "2026-12-03T12:04:30+00:00", "test")
     assert results.count_room(db, qid, NOW) == {"joined": 4, "voted": 3, "dots_left": 2, "not_voted": 1,
                                                 "seconds_left": 270}
