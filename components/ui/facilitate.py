@@ -14,7 +14,7 @@ from components import facilitation, i18n, links, results, rules, workshops
 from components.text import escape_markdown
 from components.ui.common import (phase_label, pick_question, pick_workshop, run_action, show_flash,
                                   visibility_label)
-from components.ui.session import get_db, gettext, session_language
+from components.ui.session import get_db, gettext, recheck_role, session_language
 
 
 def render_questions_table(workshop: dict) -> None:
@@ -108,6 +108,7 @@ def render_deadline_controls(user: dict, question: dict) -> None:
 @st.fragment(run_every=2)
 def render_live_counters(question_id: int) -> None:
     """Participants, priorities, dots and the share who used all their dots, every 2 seconds."""
+    recheck_role("facilitator")
     _ = gettext()
     db = get_db()
     counts = results.count_live(db, question_id)

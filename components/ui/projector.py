@@ -13,7 +13,7 @@ import streamlit as st
 
 from components import charts, i18n, links, results, rules, workshops
 from components.text import escape_markdown
-from components.ui.session import get_db, gettext, ngettext, session_language
+from components.ui.session import get_db, gettext, ngettext, recheck_role, session_language
 
 CHART_TOP = 10
 WALL_MAX = 15
@@ -146,6 +146,7 @@ def render_projector(workshop_id: int, question_id: int | None, theme: str) -> N
 @st.fragment(run_every=1)
 def render_live(workshop_id: int, question_id: int | None, theme: str) -> None:
     """Redraw the question, wall, counters and chart every second from the shared snapshot."""
+    recheck_role("facilitator")
     _ = gettext()
     snapshot = load_snapshot(workshop_id, question_id)
     question = snapshot.get("question")

@@ -162,6 +162,13 @@ def require_role(role: str) -> dict:
     st.stop()
 
 
+def recheck_role(role: str) -> None:
+    """In a repeating staff fragment: once the login has ended (logout, disable, reset), redraw the page,
+    which then shows the login prompt instead of streaming live data."""
+    if not has_role(current_staff(), role):
+        st.rerun(scope="app")
+
+
 def link_to_login(label: str) -> None:
     """Link to the login page, also when this page was opened outside the navigation."""
     try:

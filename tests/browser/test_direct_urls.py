@@ -55,3 +55,24 @@ def test_logging_out_ends_the_login_in_every_tab(live_server, browser):
     tab.get_by_text("Join the workshop", exact=True).wait_for(timeout=20_000)
     assert live_server.code not in tab.locator("[data-testid='stMain']").inner_text()
     context.close()
+
+
+def test_a_projector_stops_streaming_once_its_login_ends(live_server, browser):
+    """The projector's live fragment asks who is watching: after a logout elsewhere it stops showing the room."""
+    from components import auth
+    from tests.browser.conftest import PROJECTOR, staff_login
+
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    staff_login(page, live_server.url, "facilitator")
+    page.goto(f"{live_server.url}/projector")
+    page.get_by_text(live_server.code, exact=True).first.wait_for(timeout=30_000)
+    db = live_server.db()
+    try:
+        auth.record_logout(db, "facilitator")  # as 'Log out' in another tab or on another laptop does
+    finally:
+        db.close()
+    # The redrawn app has no staff pages for a visitor: the projector's address now opens the join page.
+    page.get_by_text("Join the workshop", exact=True).wait_for(timeout=30_000)
+    assert page.get_by_text(live_server.code, exact=True).count() == 0
+    context.close()
