@@ -62,8 +62,7 @@ def set_phase_deadline(db, question_id: int, deadline_iso: str | None, actor: st
 def _staff_question(db, question_id: int) -> dict:
     """Return a question for a staff action, or refuse."""
     question = workshops.get_question(db, question_id)
-    if question is None:
-        raise RuleError("This question no longer exists.")
+    rules.check_question_exists(question)
     # A finished workshop is a record: no phase, moderation or paper ballot changes it any more.
     workshops.require_open_workshop(db, question["workshop_id"])
     return question
@@ -238,24 +237,14 @@ def record_paper_ballot(db, question_id: int, allocation: dict[int, int], actor:
     """Record one numbered paper sheet (priority id -> dots) as a paper participant, under the same rules."""
     with immediate(db):
         question = _staff_question(db, question_id)
-        if question["phase"] not in ("voting", "closed"):
-            raise RuleError("Paper ballots can be recorded once voting has opened.")
+        on_sheet = {pid: workshops.get_priority(db, pid) if rules.is_sql_integer(pid, 1) else None for pid in allocation}
+        rules.check_paper_ballot(question, allocation, on_sheet)
         rules.check_paper_sheet(sheet, is_sheet_recorded(db, question_id, sheet))
-        total = sum(allocation.values())
-        if total < 1:
-            raise RuleError("This ballot has no dots.")
-        if total > question["dots_per_participant"]:
-            raise RuleError("A ballot can hold at most {budget} dots.", budget=question["dots_per_participant"])
         cur = db.conn.execute("INSERT INTO participant (workshop_id, kind, display_name, paper_question_id, paper_sheet)"
                               " VALUES (?, 'paper', ?, ?, ?)",
                               (question["workshop_id"], (label or "").strip()[:80] or None, question_id, sheet))
         participant_id = cur.lastrowid
         for priority_id, count in allocation.items():
-            priority = workshops.get_priority(db, priority_id)
-            if priority is None or priority["question_id"] != question_id or priority["state"] != "visible":
-                raise RuleError("This priority is no longer on the ballot.")
-            if count > question["max_dots_per_item"]:
-                raise RuleError("You can put at most {cap} dots on one priority.", cap=question["max_dots_per_item"])
             db.conn.executemany("INSERT INTO dot (question_id, priority_id, participant_id) VALUES (?, ?, ?)",
                                 [(question_id, priority_id, participant_id)] * count)
         audit.record(db, actor, "dot.paper_ballot", question["workshop_id"], question_id=question_id,

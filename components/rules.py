@@ -328,6 +328,26 @@ def check_may_place_dot(question: dict, priority: dict, used: int, on_item: int)
         raise RuleError("You can put at most {cap} dots on one priority.", cap=question["max_dots_per_item"])
 
 
+def check_paper_ballot(question: dict, allocation: dict, priorities: dict) -> None:
+    """A paper sheet follows the phone's rules: voting has opened, 1 to budget dots, none over the cap,
+    only whole non-negative counts, and only priorities on this question's ballot."""
+    if question["phase"] not in ("voting", "closed"):
+        raise RuleError("Paper ballots can be recorded once voting has opened.")
+    for priority_id, count in allocation.items():
+        priority = priorities.get(priority_id)
+        # A negative count would let the total pass while other priorities get more dots than allowed.
+        if priority is None or priority["question_id"] != question["id"] or priority["state"] != "visible" \
+                or not is_sql_integer(count):
+            raise RuleError("This priority is no longer on the ballot.")
+        if count > question["max_dots_per_item"]:
+            raise RuleError("You can put at most {cap} dots on one priority.", cap=question["max_dots_per_item"])
+    total = sum(allocation.values())
+    if total < 1:
+        raise RuleError("This ballot has no dots.")
+    if total > question["dots_per_participant"]:
+        raise RuleError("A ballot can hold at most {budget} dots.", budget=question["dots_per_participant"])
+
+
 def check_may_remove_dot(question: dict, on_item: int) -> None:
     """A dot can be taken back while voting is open."""
     if question["phase"] != "voting":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components import auth, facilitation, participation, storage, workshops
+from components.rules import RuleError
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
 from tests.test_staff_pages import click, last_audit, open_page, shown
 
@@ -200,6 +201,20 @@ def test_paper_ballot_over_budget_is_refused(db, voting, fiona):
         at.number_input(key=f"paper_{qid}_{pid}").set_value(2)
     click(at, f"FormSubmitter:paper_{qid}-Record paper ballot")
     assert "A ballot can hold at most 5 dots." in shown(at)
+    assert count(db, "SELECT count(*) FROM participant WHERE kind = 'paper'") == 0
+    assert count(db, "SELECT count(*) FROM dot") == 0
+
+
+@pytest.mark.parametrize("forged", [
+    lambda ids: {ids[0]: 3, ids[1]: 3, ids[2]: -2},   # total 4 within the budget, 6 dots placed
+    lambda ids: {ids[0]: 2**70},
+    lambda ids: {2**70: 1},
+    lambda ids: {ids[0]: 4},                          # over the cap of 3
+])
+def test_a_forged_paper_allocation_is_refused_whole(db, voting, forged):
+    _, question, ids = voting
+    with pytest.raises(RuleError):
+        facilitation.record_paper_ballot(db, question["id"], forged(ids), "fiona", sheet=1)
     assert count(db, "SELECT count(*) FROM participant WHERE kind = 'paper'") == 0
     assert count(db, "SELECT count(*) FROM dot") == 0
 
