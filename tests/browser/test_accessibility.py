@@ -150,7 +150,9 @@ def test_staff_pages_and_both_projector_themes_pass_axe(live_server, browser, ar
     shot(page, artifacts, "a11y-facilitate-1920")
     assert_accessible(page, "facilitate (1920)")
 
-    page.get_by_role("link", name="Open the projector screen").click()
+    with context.expect_page() as opened:  # the projector opens in its own tab
+        page.get_by_role("link", name="Open the projector screen").click()
+    page = opened.value
     page.get_by_text(live_server.code, exact=True).wait_for()
     page.wait_for_selector(".js-plotly-plot text.bartext")
     wait_idle(page)

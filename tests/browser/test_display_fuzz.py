@@ -118,7 +118,9 @@ def test_hostile_text_is_shown_literally_everywhere(live_server, browser, artifa
     page = staff.new_page()
     staff_login(page, live_server.url, "facilitator")
     # In-app link: a fresh page load of /projector does not restore the login on its first run.
-    page.get_by_role("link", name="Open the projector screen").click()
+    with staff.expect_page() as opened:  # the projector opens in its own tab
+        page.get_by_role("link", name="Open the projector screen").click()
+    page = opened.value
     page.wait_for_function(f"want => want.every(t => ({Y_TICKS})().some(tick => tick.includes(t)))",
                            arg=SHOWN, timeout=SLOW)
     ticks = page.evaluate(Y_TICKS)

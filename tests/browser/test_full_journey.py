@@ -105,15 +105,17 @@ def test_full_workshop_journey(live_server, browser, artifacts):
     facilitator.get_by_role("button", name="Show results live").click()
     facilitator.get_by_text("Results live", exact=True).first.wait_for(timeout=SLOW)
     wait_idle(facilitator)
-    facilitator.get_by_role("link", name="Open the projector screen").click()
+    with facilitator.context.expect_page() as opened:  # the projector opens in its own tab
+        facilitator.get_by_role("link", name="Open the projector screen").click()
+    projector = opened.value
     # Every bar carries its dot count: the projector's bar labels equal the planned totals.
     want_bars = sorted(str(n) for n in expected.values() if n)
-    facilitator.wait_for_function(f"want => JSON.stringify(({BARS})().filter(t => t !== '0').sort())"
-                                  " === JSON.stringify(want)", arg=want_bars, timeout=SLOW)
-    wait_idle(facilitator)
-    shot(facilitator, artifacts, "journey-05-projector-1920")
+    projector.wait_for_function(f"want => JSON.stringify(({BARS})().filter(t => t !== '0').sort())"
+                                " === JSON.stringify(want)", arg=want_bars, timeout=SLOW)
+    wait_idle(projector)
+    shot(projector, artifacts, "journey-05-projector-1920")
+    projector.close()
 
-    facilitator.go_back()
     facilitator.get_by_role("button", name="Close voting").click(timeout=SLOW)
     facilitator.get_by_text("Phase changed to Closed.", exact=True).wait_for(timeout=SLOW)
     assert workshops.get_question(db, question["id"])["phase"] == "closed"
