@@ -50,3 +50,15 @@ def list_receipts(secret: bytes, question_id: int, votes, visible_ids: set[int])
     rows = [{"receipt": compute_receipt(secret, question_id, pid), "dots": dict(sorted(dots.items()))}
             for pid, dots in ballots.items()]
     return sorted(rows, key=lambda row: row["receipt"])
+
+
+def tabulate(ballots_per_question: list[list[dict]], tallies: list) -> "pd.DataFrame":
+    """One row per ballot for the spreadsheets: question, receipt, its dots and a column per priority (#id),
+    blank where the ballot has no dot; nothing else. A column adds up to that priority's dots in the tally."""
+    import pandas as pd
+
+    ids = [int(i) for tally in tallies for i in sorted(tally["priority_id"])]
+    rows = [{"question_no": number, "receipt": b["receipt"], "dots": sum(b["dots"].values()),
+             **{f"#{k}": v for k, v in b["dots"].items()}}
+            for number, ballots in enumerate(ballots_per_question, start=1) for b in ballots]
+    return pd.DataFrame(rows, columns=["question_no", "receipt", "dots", *(f"#{i}" for i in ids)])

@@ -180,3 +180,56 @@ def to_record(result: Representation) -> dict:
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain dicts with None for missing values."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def tabulate_groups(per_question: list[list[Representation]]) -> pd.DataFrame:
+    """Per question and kind of group: membership against participation, flags, weights (small groups pooled)."""
+    frames = [result.groups.assign(question_no=number, dimension=result.dimension, margin_points=result.margin,
+                                   pooled_member_groups=["; ".join(result.pooled) if group == POOLED else ""
+                                                         for group in result.groups["group"]])
+              for number, results in enumerate(per_question, start=1) for result in results]
+    columns = ["question_no", "dimension", *GROUP_COLUMNS, "margin_points", "pooled_member_groups"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def tabulate_tallies(per_question: list[list[Representation]]) -> pd.DataFrame:
+    """Per question and kind of group: the raw tally beside the one re-weighted to the membership mix."""
+    frames = [result.tally.assign(question_no=number, dimension=result.dimension)
+              for number, results in enumerate(per_question, start=1) for result in results]
+    columns = ["question_no", "dimension", *TALLY_COLUMNS]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def format_gap(gap: float) -> str:
+    """A gap in points with its sign, e.g. +13.3 or −5.6 (a real minus sign)."""
+    return f"{gap:+.1f}".replace("-", "\u2212")
+
+
+def _identity(text: str) -> str:
+    """No translation (exports are in English)."""
+    return text
+
+
+def write_summary(result: Representation, top: int, _=_identity) -> list[str]:
+    """Readable sentences: which groups are beyond the margin, heavy weights, and how far the top N moves.
+
+    `_` is the reader's gettext (the page's, or the report's language); the English is the msgid.
+    """
+    margin = f"{result.margin:g}"
+    beyond = result.groups[result.groups["flag"] != ""]
+    if beyond.empty:
+        lines = [_("Every group's share of the voters is within {margin} points of its share of the members.")
+                 .format(margin=margin)]
+    else:
+        groups = ", ".join(f"{_(g)} ({format_gap(gap)})" for g, gap in zip(beyond["group"], beyond["gap_points"]))
+        lines = [_("More than {margin} points away from their share of the members: {groups}.").format(
+            margin=margin, groups=groups)]
+    heavy = list_heavy(result)
+    if heavy:
+        lines.append(_("Weights above {warn}: {groups}. A few voices stand in for many members there.").format(
+            warn=f"{rules.REPRESENTATION_WEIGHT_WARN:g}", groups=", ".join(_(g) for g in heavy)))
+    n = min(top, len(result.tally))
+    if n:
+        kept = int((result.tally["rank"].le(n) & result.tally["reweighted_rank"].le(n)).sum())
+        lines.append(_("Re-weighted, {same} of the top {n} stay in the top {n}.").format(same=min(kept, n), n=n))
+    return lines

@@ -114,3 +114,9 @@ def write_sentence(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> str:
     """The agreement sentence in English (exports and the report)."""
     kind, values = describe_agreement(ranks, top)
     return SENTENCES[kind].format(**values)
+
+
+def to_record(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> dict:
+    """For the JSON export: the places compared, the rules available, the top-N split and the sentence (English)."""
+    return {"top": top, "rules_available": available_rules(ranks), **split_top(ranks, top),
+            "sentence": write_sentence(ranks, top)}
