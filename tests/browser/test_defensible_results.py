@@ -107,3 +107,38 @@ def shot_tab(page, artifacts, name: str) -> None:
     shot(page, artifacts, name)
     page.set_viewport_size(LAPTOP)
     wait_idle(page)
+
+
+def test_paper_print_view_and_report(live_server, browser, artifacts):
+    """The printable sheets in print media: one A4 page per sheet; the report's new sections drawn."""
+    db = live_server.db()
+    room = seed_network_room(db)
+    db.conn.execute("UPDATE workshop SET language = 'pl' WHERE id = ?", (room["workshop_id"],))
+    db.conn.commit()
+    question = workshops.get_question(db, room["question_id"])
+    sheets = artifacts / "paper-sheets.html"
+    sheets.write_bytes(paper.build_sheets(db, question, 3))
+    report = artifacts / "defend-report.html"
+    from components import exports
+    report.write_bytes(exports.export_bytes(db, room["workshop_id"], "html", top=3))
+    db.close()
+    context = browser.new_context(viewport=LAPTOP, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(sheets.as_uri())
+    page.emulate_media(media="print")
+    page.get_by_text("Arkusz 1", exact=True).wait_for()
+    assert page.get_by_text("<script>alert(1)</script> a mentoring scheme", exact=True).count() == 3
+    shot(page, artifacts, "defend-04-paper-print-view")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type /Page/") == 3
+
+    page.emulate_media(media="screen")
+    page.goto(report.as_uri())
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    # ranking, themes, dots placed, ranks under the rules, raw against re-weighted
+    assert page.locator(".js-plotly-plot").count() == 5
+    assert page.get_by_text("Top 3 compared.", exact=False).count() == 1
+    assert page.locator("p[lang='pl'] b").first.inner_text() == "Nawet pierwsze miejsce różni się między 5 liczeniami."
+    page.get_by_role("heading", name="Representation by country").scroll_into_view_if_needed()
+    shot(page, artifacts, "defend-05-report")
+    context.close()
