@@ -55,9 +55,10 @@ class Representation:
     min_group: int
 
 
-def choose_pooled(sizes: pd.Series, min_group: int) -> set:
-    """Answers to pool: every group below min_group, and the smallest shown ones while the pool has 1..N-1."""
-    pooled = {group for group, size in sizes.items() if size < min_group}
+def choose_pooled(sizes: pd.Series, min_group: int, always: frozenset = frozenset()) -> set:
+    """Answers to pool: every group below min_group (and those in `always`), and the smallest shown ones while
+    the pool has 1..N-1 voters. Robustness pools its weighting groups the same way."""
+    pooled = {group for group, size in sizes.items() if size < min_group or group in always}
     shown = sorted((int(size), str(group)) for group, size in sizes.items() if group not in pooled)
     # A pool of 1..N-1 voters is "all voters minus the groups shown": fold in the smallest shown group.
     while 0 < int(sizes[list(pooled)].sum()) < min_group and shown:

@@ -160,3 +160,79 @@ def test_a_file_that_is_not_a_membership_list_is_refused_whole(db, room, text, m
     with pytest.raises(RuleError, match=message.replace("(", r"\(").replace(")", r"\)")):
         membership.import_csv(db, room["workshop_id"], text, "olga")
     assert len(membership.load_rows(db, room["workshop_id"])) == 3
+
+
+# ---------------------------------------------------------------- suppression in every view
+
+LONE = {"cz": ("Czechia", 5, (1, 0, 0)), "rs": ("Serbia", 5, (0, 1, 0)), "xk": ("Kosovo", 1, (0, 0, 1))}
+LONE_MIX = "dimension,group,share\ncountry,Czechia,40\ncountry,Serbia,40\ncountry,Kosovo,20\n"
+
+
+@pytest.fixture
+def lone(db):
+    """Kosovo's one voter: pooled with the smallest group shown (Czechia, 5, before Serbia by name)."""
+    room = seed_room(db, LONE, dots=1, title="Lone voter")
+    membership.import_csv(db, room["workshop_id"], LONE_MIX.encode(), "olga")
+    return room
+
+
+def test_a_lone_voters_group_is_pooled_with_the_smallest_group_shown(db, lone):
+    result = compare(db, lone, min_group=5)
+    assert result.groups[["group", "participants", "membership_share"]].values.tolist() == [
+        ["Serbia", 5, 0.4], [representation.POOLED, 6, 0.6]]
+    assert result.pooled == ["Czechia", "Kosovo"]
+    assert representation.choose_pooled(__import__("pandas").Series({"A": 1, "B": 7, "C": 5}), 5) == {"A", "C"}
+
+
+def test_the_lone_voters_group_never_appears_alone_in_json_xlsx_or_html(db, lone):
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from components import exports
+    wid = lone["workshop_id"]
+    document = json.loads(exports.export_bytes(db, wid, "json"))
+    section = document["questions"][0]["representation"][0]
+    assert [(g["group"], g["participants"]) for g in section["groups"]] == [("Serbia", 5), (representation.POOLED, 6)]
+    assert section["pooled_member_groups"] == ["Czechia", "Kosovo"]
+    book = load_workbook(io.BytesIO(exports.export_bytes(db, wid, "xlsx")))
+    rows = list(book["representation"].values)
+    assert [(r[2], r[4]) for r in rows[1:]] == [("Serbia", 5), (representation.POOLED, 6)]
+    assert rows[2][-1] == "Czechia; Kosovo"
+    page = exports.export_bytes(db, wid, "html").decode()
+    section = page[page.index("<h3>Representation by country"):page.index("<h3>Ballot receipts")]
+    cells = [cell.split("</td>")[0] for cell in section.split("<td>")[1:]]
+    assert "Kosovo" not in cells and "Czechia" not in cells and {"Serbia", representation.POOLED} <= set(cells)
+    assert "pools the member groups Czechia, Kosovo" in section
+
+
+def test_the_lone_voters_group_never_appears_alone_on_the_page(db, lone):
+    from components import auth
+    from tests.test_staff_pages import open_page, shown
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password="x" * 12)
+    at = open_page("results", "olga")
+    table = next(frame.value for frame in at.dataframe if "membership_share" in frame.value.columns)
+    # Serbia 5 of 11 voters (45.5 %) against 40 % of the members; the pool 6 of 11 (54.5 %) against 60 %.
+    assert table[["group", "participants", "flag"]].values.tolist() == [
+        ["Serbia", 5, "▲ Over-represented"], ["Other / not given", 6, "▼ Under-represented"]]
+    assert "Groups with fewer than 5 voters are never shown alone. “Other / not given” pools: Czechia, Kosovo, " \
+           "and voters who gave no answer or one outside the mix." in shown(at)
+    tally = next(frame.value for frame in at.dataframe if "reweighted_dots" in frame.value.columns)
+    # 11 dots: Serbia's 5 (on B) weigh .4 x 11 / 5 = .88, the pool's 6 (Czechia's 5 on A, Kosovo's 1 on C) .6 x 11 / 6 = 1.1.
+    assert tally[["title", "dots", "reweighted_dots", "reweighted_rank"]].values.tolist() == [
+        ["Priority A", 5, 5.5, 1], ["Priority B", 5, 4.4, 2], ["Priority C", 1, 1.1, 3]]
+
+
+def test_the_page_copies_a_mix_from_another_workshop(db, lone):
+    from components import auth
+    from tests.test_staff_pages import open_page, shown
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password="x" * 12)
+    target = seed_room(db, SEEDED, title="A later workshop")  # listed first: the newest workshop
+    at = open_page("results", "olga")
+    assert "Enter the network's membership mix to compare it with who voted." in shown(at)
+    next(b for b in at.button if b.label == "Copy").click().run()
+    assert not at.exception
+    assert "Imported: Country (3)." in shown(at)
+    assert membership.load_rows(db, target["workshop_id"]) == membership.load_rows(db, lone["workshop_id"])
+    assert any("membership_share" in frame.value.columns for frame in at.dataframe)
