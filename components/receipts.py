@@ -61,4 +61,5 @@ def tabulate(ballots_per_question: list[list[dict]], tallies: list) -> "pd.DataF
     rows = [{"question_no": number, "receipt": b["receipt"], "dots": sum(b["dots"].values()),
              **{f"#{k}": v for k, v in b["dots"].items()}}
             for number, ballots in enumerate(ballots_per_question, start=1) for b in ballots]
-    return pd.DataFrame(rows, columns=["question_no", "receipt", "dots", *(f"#{i}" for i in ids)])
+    frame = pd.DataFrame(rows, columns=["question_no", "receipt", "dots", *(f"#{i}" for i in ids)])
+    return frame.astype({f"#{i}": "Int64" for i in ids})  # whole numbers with blanks, never 2.0
