@@ -78,3 +78,19 @@ def test_an_english_report_does_not_repeat_its_sentences(db):
     small = seed_small(db)
     page = exports.export_bytes(db, small["workshop_id"], "html").decode()
     assert "lang='en'><b>" not in page and page.count("Even first place differs between the 5 counts.") == 1
+
+
+def test_the_command_line_export_takes_the_top_and_the_margin(db, db_path, tmp_path):
+    from components import cli, membership
+    from tests.test_representation import MIX_CSV, SEEDED, seed_room
+    room = seed_room(db, SEEDED)
+    membership.import_csv(db, room["workshop_id"], MIX_CSV.encode(), "olga")
+    code = db.conn.execute("SELECT code FROM workshop WHERE id = ?", (room["workshop_id"],)).fetchone()[0]
+    out = tmp_path / "results.json"
+    assert cli.main(["--db", str(db_path), "export", "--workshop", code, "--format", "json", "--out", str(out),
+                     "--min-group", "2", "--top", "2", "--margin", "6"]) == 0
+    question = json.loads(out.read_text())["questions"][0]
+    assert question["robustness"]["top"] == 2
+    # Poland's gap of -5.6 points is inside a 6-point margin; Serbia (-7.8) and the pool (+13.3) are not.
+    assert [(g["group"], g["flag"]) for g in question["representation"][0]["groups"]] == [
+        ("Poland", ""), ("Serbia", "under"), ("Other / not given", "over")]
