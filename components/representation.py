@@ -232,5 +232,6 @@ def write_summary(result: Representation, top: int, _=_identity) -> list[str]:
     n = min(top, len(result.tally))
     if n:
         kept = int((result.tally["rank"].le(n) & result.tally["reweighted_rank"].le(n)).sum())
-        lines.append(_("Re-weighted, {same} of the top {n} stay in the top {n}.").format(same=min(kept, n), n=n))
+        lines.append(_("Priorities in the top {n} both raw and re-weighted: {same} of {n}.").format(same=min(kept, n),
+                                                                                                 n=n))
     return lines

@@ -80,7 +80,7 @@ def render_editor(workshop: dict, user: dict) -> None:
         except RuleError as exc:
             show_problems(exc)
             return
-        _saved(_("Saved: {label}, {n} groups.").format(label=labels[key], n=count))
+        _saved(_("Saved: {label} ({n}).").format(label=labels[key], n=count))
 
 
 def render_import(workshop: dict, user: dict) -> None:

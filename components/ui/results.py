@@ -231,7 +231,8 @@ def render_exports(workshop: dict, user: dict, min_group: int, include_names: bo
     if include_names:
         st.warning(_("Exports will include participants' names."), icon=":material/warning:")
     st.caption(_("CSV: the ranked priorities of every question. Excel: summary, ranked priorities, dots per "
-                 "anonymised participant, segments and the audit log. JSON: everything needed to recompute the "
+                 "anonymised participant, segments, robustness, representation, ballot receipts and the audit log; "
+                 "“download all” adds each of them as a CSV. JSON: everything needed to recompute the "
                  "results. HTML: a report with interactive charts, the rules and the methodology, which opens "
                  "without internet. Participants appear as P001, P002 … unless names are included."))
     labels = {"csv": _("CSV (ranked priorities)"), "xlsx": _("Excel workbook"), "json": _("JSON data"),
