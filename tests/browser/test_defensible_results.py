@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from components import facilitation, membership, paper, participation, seed, workshops
 from tests.browser.conftest import shot, staff_login, wait_idle
+from tests.browser.test_accessibility import AXE, assert_accessible, assert_chart_alternatives
 
 SLOW = 90_000
 LAPTOP = {"width": 1440, "height": 900}
@@ -69,6 +70,8 @@ def test_robustness_and_representation_at_1440(live_server, browser, artifacts):
     wait_idle(page)
     assert page.evaluate(SIDEWAYS) == [0]  # the rank table fits 1440 px beside the sidebar
     shot_tab(page, artifacts, "defend-01-robustness-1440")
+    assert AXE.exists(), "run `npm ci --no-audit --no-fund` (axe-core) first"
+    assert_accessible(page, "robustness (1440)")
     page.get_by_label("Places to compare", exact=True).fill("3")
     page.keyboard.press("Enter")
     page.get_by_text("Top 3", exact=True).first.wait_for()
@@ -80,6 +83,7 @@ def test_robustness_and_representation_at_1440(live_server, browser, artifacts):
     wait_idle(page)
     assert page.evaluate(SIDEWAYS) == [0, 0]  # participation against membership, and the two tallies
     shot_tab(page, artifacts, "defend-02-representation-1440")
+    assert_chart_alternatives(page, "results with robustness and representation")
 
     # A file with a bad row is refused whole, and the row is named.
     page.get_by_text("The network's membership mix", exact=True).click()
@@ -97,6 +101,7 @@ def test_robustness_and_representation_at_1440(live_server, browser, artifacts):
     assert [r["amount"] for r in membership.load_rows(db, room["workshop_id"])] == [300, 250, 200, 150, 100]
     db.close()
     shot_tab(page, artifacts, "defend-03-membership-import-refused-1440")
+    assert_accessible(page, "representation with the membership mix open (1440)")
     context.close()
 
 
