@@ -236,3 +236,14 @@ def test_the_page_copies_a_mix_from_another_workshop(db, lone):
     assert "Imported: Country (3)." in shown(at)
     assert membership.load_rows(db, target["workshop_id"]) == membership.load_rows(db, lone["workshop_id"])
     assert any("membership_share" in frame.value.columns for frame in at.dataframe)
+
+
+def test_the_page_says_so_when_nobody_has_voted_yet(db):
+    from components import auth
+    from tests.test_staff_pages import open_page, shown
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password="x" * 12)
+    room = seed_room(db, {}, title="Nobody yet")
+    membership.import_csv(db, room["workshop_id"], MIX_CSV.encode(), "olga")
+    at = open_page("results", "olga")
+    assert "Nobody has placed a dot on this question yet." in shown(at)
+    assert not any("membership_share" in frame.value.columns for frame in at.dataframe)

@@ -55,6 +55,9 @@ def render_representation(workshop: dict, data: analysis.QuestionVotes, min_grou
     if not ready:
         st.info(_("Enter the network's membership mix to compare it with who voted."))
         return
+    if not data.voter_ids:
+        st.info(_("Nobody has placed a dot on this question yet."))
+        return
     labels = dimension_labels()
     with st.container(horizontal=True, vertical_alignment="bottom"):
         key = st.segmented_control(_("Compare by"), ready, format_func=labels.get, default=ready[0],
@@ -93,7 +96,7 @@ def show_groups(result: representation.Representation) -> None:
     if result.pooled:
         caption += " " + _("“Other / not given” pools: {groups}, and voters who gave no answer or one outside the "
                            "mix.").format(groups=", ".join(_(g) for g in result.pooled))
-    st.caption(caption)
+    st.caption(escape_markdown(caption))  # group names are answers typed in set-up: shown as written
 
 
 def show_tally(tally: pd.DataFrame) -> None:
