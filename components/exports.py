@@ -215,16 +215,15 @@ def build_tables(res: WorkshopResults) -> dict[str, pd.DataFrame]:
                              build_segments_table(res), build_robustness_table(res),
                              representation.tabulate_groups(res.representation),
                              representation.tabulate_tallies(res.representation),
-                             receipts.tabulate(res.receipts, res.tallies), build_audit_table(res))))
+                             receipts.tabulate(res.receipts), build_audit_table(res))))
 
 
 # ---------------------------------------------------------------- writers
 
 def write_csv(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a BOM (so Excel reads Czech and Cyrillic), every text cell neutralised."""
-    # Built as objects: a mapped frame would infer floats for a whole-number column with blanks ("2.0").
-    safe = pd.DataFrame([[neutralise(v) for v in row] for row in plain_rows(frame)],
-                        columns=[neutralise(str(c)) for c in frame.columns], dtype=object)
+    safe = frame.astype(object).where(frame.notna(), None).map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in frame.columns]
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 

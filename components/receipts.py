@@ -52,14 +52,17 @@ def list_receipts(secret: bytes, question_id: int, votes, visible_ids: set[int])
     return sorted(rows, key=lambda row: row["receipt"])
 
 
-def tabulate(ballots_per_question: list[list[dict]], tallies: list) -> "pd.DataFrame":
-    """One row per ballot for the spreadsheets: question, receipt, its dots and a column per priority (#id),
-    blank where the ballot has no dot; nothing else. A column adds up to that priority's dots in the tally."""
+def format_dots(dots: dict[int, int]) -> str:
+    """A ballot's dots as the published lists write them: '#12: 2 · #14: 1'."""
+    return " · ".join(f"#{k}: {v}" for k, v in dots.items())
+
+
+def tabulate(ballots_per_question: list[list[dict]]) -> "pd.DataFrame":
+    """The published list for the spreadsheets, as in the report: one row per ballot with its question, receipt,
+    dots per priority and dots in all; nothing else (one text cell per ballot, so 2,000 priorities stay small)."""
     import pandas as pd
 
-    ids = [int(i) for tally in tallies for i in sorted(tally["priority_id"])]
-    rows = [{"question_no": number, "receipt": b["receipt"], "dots": sum(b["dots"].values()),
-             **{f"#{k}": v for k, v in b["dots"].items()}}
+    rows = [{"question_no": number, "receipt": b["receipt"], "dots per priority": format_dots(b["dots"]),
+             "dots": sum(b["dots"].values())}
             for number, ballots in enumerate(ballots_per_question, start=1) for b in ballots]
-    frame = pd.DataFrame(rows, columns=["question_no", "receipt", "dots", *(f"#{i}" for i in ids)])
-    return frame.astype({f"#{i}": "Int64" for i in ids})  # whole numbers with blanks, never 2.0
+    return pd.DataFrame(rows, columns=["question_no", "receipt", "dots per priority", "dots"])

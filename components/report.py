@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.io as pio
 
-from components import analysis, analysis_charts, i18n, representation, robustness
+from components import analysis, analysis_charts, i18n, receipts, representation, robustness
 
 if TYPE_CHECKING:
     from components.exports import WorkshopResults
@@ -108,7 +108,7 @@ def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_k
 
 def _receipts_section(ballots: list[dict]) -> list[str]:
     """Every ballot's receipt with its dots per priority (# as in the ranking), sorted by receipt."""
-    rows = [{"receipt": b["receipt"], "dots per priority": " · ".join(f"#{k}: {v}" for k, v in b["dots"].items()),
+    rows = [{"receipt": b["receipt"], "dots per priority": receipts.format_dots(b["dots"]),
              "dots": sum(b["dots"].values())} for b in ballots]
     frame = pd.DataFrame(rows, columns=["receipt", "dots per priority", "dots"])
     return [f"<h3>Ballot receipts</h3><p class='muted'>{len(rows)} ballots. Each voter saw a receipt on their phone "
