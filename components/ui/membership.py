@@ -11,6 +11,7 @@ from components.text import escape_markdown
 from components.ui.session import get_db, gettext, show_error, translate_error
 
 FLASH = "membership_flash"
+PROBLEMS_SHOWN = 30
 
 
 def dimension_labels() -> dict[str, str]:
@@ -23,9 +24,12 @@ def show_problems(exc: RuleError) -> None:
     """A refused mix: the reason, then one line per bad row (row numbers as in the file or the table)."""
     _ = gettext()
     lines = [translate_error(exc, escape=escape_markdown)]
-    for row, problem in getattr(exc, "problems", []):
+    problems = getattr(exc, "problems", [])
+    for row, problem in problems[:PROBLEMS_SHOWN]:
         text = translate_error(problem, escape=escape_markdown)
         lines.append("- " + (_("Row {row}: {problem}").format(row=row, problem=text) if row else text))
+    if len(problems) > PROBLEMS_SHOWN:  # a wrong file can fail on every one of its rows
+        lines.append(f"- … (+{len(problems) - PROBLEMS_SHOWN})")
     st.error("\n".join(lines), icon=":material/warning:")
 
 
