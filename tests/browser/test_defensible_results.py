@@ -102,6 +102,10 @@ def test_robustness_and_representation_at_1440(live_server, browser, artifacts):
     db.close()
     shot_tab(page, artifacts, "defend-03-membership-import-refused-1440")
     assert_accessible(page, "representation with the membership mix open (1440)")
+    page.get_by_role("tab", name="Type it in", exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).wait_for()
+    wait_idle(page)
+    shot_tab(page, artifacts, "defend-06-membership-editor-1440")
     context.close()
 
 
