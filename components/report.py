@@ -28,7 +28,6 @@ th{background:#f0f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#555}.rules{display:flex;flex-wrap:wrap;gap:.5rem 2rem;padding:0;list-style:none}
 .note{background:#f7f7f7;border-left:4px solid #E69F00;padding:.5rem 1rem}
 .bar{display:inline-block;height:.7rem;background:#0072B2;margin-right:.4rem;vertical-align:middle}
-.flag{font-weight:600}
 """
 
 

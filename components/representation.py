@@ -149,7 +149,9 @@ def _reweight(data: analysis.QuestionVotes, votes: pd.DataFrame, factors: pd.Ser
 
 def compare_all(data: analysis.QuestionVotes, mix: dict[str, pd.DataFrame], min_group: int,
                 margin: float = rules.REPRESENTATION_MARGIN_DEFAULT) -> list[Representation]:
-    """One comparison per dimension the mix gives and the workshop asks."""
+    """One comparison per dimension the mix gives and the workshop asks (none while nobody has voted)."""
+    if not data.voter_ids:
+        return []
     asked = set(data.profile_keys)
     return [compare(data, key, mix[key], min_group, margin) for key in DIMENSIONS if key in mix and key in asked]
 

@@ -247,3 +247,15 @@ def test_the_page_says_so_when_nobody_has_voted_yet(db):
     at = open_page("results", "olga")
     assert "Nobody has placed a dot on this question yet." in shown(at)
     assert not any("membership_share" in frame.value.columns for frame in at.dataframe)
+
+
+def test_a_question_nobody_voted_on_has_no_representation_section(db, room):
+    import json
+
+    from components import exports
+    second = workshops.add_question(db, room["workshop_id"], "And after that?", "test")
+    document = json.loads(exports.export_bytes(db, room["workshop_id"], "json", min_group=2))
+    assert [len(q["representation"]) for q in document["questions"]] == [1, 0]
+    assert workshops.get_question(db, second)["phase"] == "draft"
+    page = exports.export_bytes(db, room["workshop_id"], "html", min_group=2).decode()
+    assert page.count("<h3>Representation by country</h3>") == 1
