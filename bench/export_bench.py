@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components import exports, seed, storage, workshops  # noqa: E402
+from components import exports, membership, seed, storage, workshops  # noqa: E402
 
 PARTICIPANTS, PRIORITIES, BUDGET, CAP = 5_000, 2_000, 5, 3
 
@@ -51,6 +51,10 @@ def build_large_workshop(db, rng: random.Random) -> int:
             dots += [(qid, item, person) for item, n in placed.items() for _ in range(n)]
         conn.executemany("INSERT INTO dot (question_id, priority_id, participant_id) VALUES (?, ?, ?)", dots)
         conn.execute("UPDATE question SET phase = 'closed' WHERE id = ?", (qid,))
+    # The network's membership mix, so the exports compute representation by country and organisation type.
+    mix = "dimension,group,count\n" + "".join(f"{key},{group},{rng.randint(5, 400)}\n" for key, groups in (
+        ("country", ref["countries"]), ("org_type", ref["organisation_types"])) for group in groups)
+    membership.import_csv(db, wid, mix.encode(), "bench")
     return wid
 
 

@@ -7,7 +7,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from components import analysis, auth, exports, rules, seed, storage, workshops
+from components import analysis, auth, exports, robustness, rules, seed, storage, workshops
 from components.rules import RuleError
 
 CLI_ACTOR = "cli"
@@ -84,7 +84,18 @@ def add_export_parser(subparsers) -> None:
     parser.add_argument("--include-names", action="store_true", help="include participants' display names")
     parser.add_argument("--min-group", type=int, default=analysis.MIN_GROUP_DEFAULT,
                         help="smallest segment group shown with figures (default %(default)s)")
+    parser.add_argument("--top", type=_at_least_one, default=robustness.TOP_DEFAULT,
+                        help="places the robustness section compares (default %(default)s)")
+    parser.add_argument("--margin", type=_at_least_one, default=rules.REPRESENTATION_MARGIN_DEFAULT,
+                        help="points beyond which representation flags a group (default %(default)s)")
     parser.set_defaults(handler=cmd_export)
+
+
+def _at_least_one(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("a whole number of at least 1")
+    return int(text)
 
 
 def cmd_export(args, db) -> int:
@@ -92,7 +103,8 @@ def cmd_export(args, db) -> int:
     workshop = workshops.find_workshop_by_code(db, args.workshop)
     rules.check_code_found(workshop, args.workshop)
     rules.check_min_group(args.min_group)
-    data = exports.export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group)
+    data = exports.export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group, top=args.top,
+                                margin=min(args.margin, rules.REPRESENTATION_MARGIN_MAX))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

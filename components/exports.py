@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from components import analysis, audit, receipts, robustness, rules, workshops
+from components import analysis, audit, membership, receipts, representation, robustness, rules, workshops
 from components.report import build_html, plain_rows
 from components.rules import RuleError
 from components.storage import read_snapshot
@@ -30,7 +30,8 @@ MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officed
               "json": "application/json", "html": "text/html", "zip": "application/zip"}
 # Spreadsheet programs treat a cell starting with these as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "robustness", "audit log")
+SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "robustness", "representation",
+          "reweighted tally", "receipts", "audit log")
 # The Excel segments sheet keeps each group's top ranks so a 5,000-person workshop exports in seconds;
 # the segments CSV (in the zip) keeps every row.
 XLSX_SEGMENT_TOP = 100
@@ -68,10 +69,14 @@ class WorkshopResults:
     include_names: bool
     min_group: int
     generated_at: str
+    representation: list[list[representation.Representation]] = field(default_factory=list)
+    membership: dict[str, pd.DataFrame] = field(default_factory=dict)
+    top: int = robustness.TOP_DEFAULT  # the organiser's "places to compare" for robustness
 
 
-def gather_results(db, workshop_id: int, include_names: bool = False,
-                   min_group: int = analysis.MIN_GROUP_DEFAULT) -> WorkshopResults:
+def gather_results(db, workshop_id: int, include_names: bool = False, min_group: int = analysis.MIN_GROUP_DEFAULT,
+                   top: int = robustness.TOP_DEFAULT,
+                   margin: float = rules.REPRESENTATION_MARGIN_DEFAULT) -> WorkshopResults:
     """Load a workshop and compute its tallies, fairness and segments."""
     # One snapshot: votes keep arriving during a live export, and every table must agree.
     with read_snapshot(db):
@@ -82,15 +87,17 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
         themes = [t["name"] for t in workshops.list_themes(db, workshop_id)]
         audit_rows = audit.list_audit(db, workshop_id)
         secret = receipts.load_secret(db, workshop_id)
+        mix = membership.load_mix(db, workshop_id)
     tallies = [analysis.tally_votes(q) for q in questions]
     fairness = [analysis.tally_equal_weight(q) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
     ballots = [receipts.list_receipts(secret, q.question["id"], q.votes, set(tally["priority_id"]))
                for q, tally in zip(questions, tallies)]
     ranks = [robustness.rank_rules(q, min_group) for q in questions]
+    compared = [representation.compare_all(q, mix, min_group, margin) for q in questions]
     return WorkshopResults(
         workshop, themes, profile, questions, tallies, fairness, segments, ballots, ranks, audit_rows, include_names,
-        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), compared, mix, top)
 
 
 def _codes(res: WorkshopResults) -> dict[int, str]:
@@ -129,6 +136,7 @@ def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
     rows.append(("Segments sheet", f"Excel: the top {XLSX_SEGMENT_TOP} ranks of each group; the segments CSV in the "
                                    "'download all' zip has every priority."))
     rows.append(("Methodology", analysis.METHODOLOGY))
+    rows.append(("Representation caveats", " ".join(representation.write_caveats())))
     return pd.DataFrame(rows, columns=["field", "value"])
 
 
@@ -202,9 +210,12 @@ def build_audit_table(res: WorkshopResults) -> pd.DataFrame:
 
 
 def build_tables(res: WorkshopResults) -> dict[str, pd.DataFrame]:
-    """The five export tables, by sheet name."""
+    """The export tables, by sheet name."""
     return dict(zip(SHEETS, (build_summary_table(res), build_priorities_table(res), build_dots_table(res),
-                             build_segments_table(res), build_robustness_table(res), build_audit_table(res))))
+                             build_segments_table(res), build_robustness_table(res),
+                             representation.tabulate_groups(res.representation),
+                             representation.tabulate_tallies(res.representation),
+                             receipts.tabulate(res.receipts), build_audit_table(res))))
 
 
 # ---------------------------------------------------------------- writers
@@ -280,8 +291,8 @@ def build_json(res: WorkshopResults) -> bytes:
     codes, names = _codes(res), _names(res)
     w = res.workshop
     questions = []
-    for data, tally, fair, ballots, ranks in zip(res.questions, res.tallies, res.fairness, res.receipts,
-                                                 res.robustness):
+    for data, tally, fair, ballots, ranks, compared in zip(res.questions, res.tallies, res.fairness, res.receipts,
+                                                           res.robustness, res.representation):
         q = data.question
         questions.append({
             "id": q["id"], "position": q["position"], "prompt": q["prompt"], "phase": q["phase"],
@@ -299,7 +310,8 @@ def build_json(res: WorkshopResults) -> bytes:
             "dot_distribution": _records(analysis.count_dot_distribution(data)),
             # Receipt and dots only (no participant code or profile): a voter finds their ballot, anyone adds up.
             "receipts": [{"receipt": b["receipt"], "dots": {str(k): v for k, v in b["dots"].items()}} for b in ballots],
-            "robustness": _robustness_record(ranks),
+            "robustness": {**robustness.to_record(ranks, res.top), "ranks": _records(ranks)},
+            "representation": [representation.to_record(r) for r in compared],
         })
     people = res.questions[0].participants if res.questions else pd.DataFrame(columns=["participant_id"])
     participants = []
@@ -316,15 +328,11 @@ def build_json(res: WorkshopResults) -> bytes:
         "profile_questions": [{k: pq[k] for k in ("key", "label", "options", "required")}
                               for pq in res.profile_questions],
         "methodology": analysis.METHODOLOGY, "minimum_group_size": res.min_group,
+        "membership": {key: _records(mix.drop(columns="share")) for key, mix in res.membership.items()},
+        "representation_caveats": representation.write_caveats(),
         "names_included": res.include_names, "participants": participants, "questions": questions,
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-def _robustness_record(ranks: pd.DataFrame) -> dict:
-    """Ranks per rule, the rules available, the top-N split and the agreement sentence (English)."""
-    return {"top": robustness.TOP_DEFAULT, "rules_available": robustness.available_rules(ranks),
-            "ranks": _records(ranks), **robustness.split_top(ranks), "sentence": robustness.write_sentence(ranks)}
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -335,13 +343,14 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 # ---------------------------------------------------------------- one call per format
 
 def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
-                 min_group: int = analysis.MIN_GROUP_DEFAULT, progress: Progress | None = None) -> bytes:
-    """Build one export format and return its bytes."""
+                 min_group: int = analysis.MIN_GROUP_DEFAULT, progress: Progress | None = None, *,
+                 top: int = robustness.TOP_DEFAULT, margin: float = rules.REPRESENTATION_MARGIN_DEFAULT) -> bytes:
+    """Build one export format and return its bytes (top: robustness places; margin: representation flags)."""
     if fmt not in FORMATS:
         raise RuleError("Unknown export format {fmt}.", fmt=fmt)
     report = progress or (lambda _fraction, _label: None)
     report(0.05, "Computing results")
-    res = gather_results(db, workshop_id, include_names, min_group)
+    res = gather_results(db, workshop_id, include_names, min_group, top, margin)
     if fmt == "json":
         return build_json(res)
     if fmt == "html":

@@ -50,3 +50,19 @@ def list_receipts(secret: bytes, question_id: int, votes, visible_ids: set[int])
     rows = [{"receipt": compute_receipt(secret, question_id, pid), "dots": dict(sorted(dots.items()))}
             for pid, dots in ballots.items()]
     return sorted(rows, key=lambda row: row["receipt"])
+
+
+def format_dots(dots: dict[int, int]) -> str:
+    """A ballot's dots as the published lists write them: '#12: 2 · #14: 1'."""
+    return " · ".join(f"#{k}: {v}" for k, v in dots.items())
+
+
+def tabulate(ballots_per_question: list[list[dict]]) -> "pd.DataFrame":
+    """The published list for the spreadsheets, as in the report: one row per ballot with its question, receipt,
+    dots per priority and dots in all; nothing else (one text cell per ballot, so 2,000 priorities stay small)."""
+    import pandas as pd
+
+    rows = [{"question_no": number, "receipt": b["receipt"], "dots per priority": format_dots(b["dots"]),
+             "dots": sum(b["dots"].values())}
+            for number, ballots in enumerate(ballots_per_question, start=1) for b in ballots]
+    return pd.DataFrame(rows, columns=["question_no", "receipt", "dots per priority", "dots"])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.io as pio
 
-from components import analysis, analysis_charts, i18n, robustness
+from components import analysis, analysis_charts, i18n, receipts, representation, robustness
 
 if TYPE_CHECKING:
     from components.exports import WorkshopResults
@@ -35,7 +35,10 @@ def build_html(res: WorkshopResults) -> bytes:
     """A self-contained report (plotly.js inline, works offline) with charts, rules and methodology."""
     esc = html.escape
     w = res.workshop
-    parts = [f"<!DOCTYPE html><html lang='{esc(i18n.html_lang(w['language']))}'><head><meta charset='utf-8'>",
+    # The report is written in English; the sentences a reader acts on come in the workshop's language too,
+    # each marked with its own lang so a screen reader voices them right.
+    lang, gettext = i18n.html_lang(w["language"]), i18n.translator(w["language"]).gettext
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
              f"<title>{esc(w['title'])} — results</title><style>{REPORT_CSS}</style></head><body>",
              f"<h1>{esc(w['title'])}</h1>",
@@ -43,21 +46,31 @@ def build_html(res: WorkshopResults) -> bytes:
              f"{esc(w['created_at'])} · report generated {esc(res.generated_at)}</p>"]
     if w["description"]:
         parts.append(f"<p>{esc(w['description'])}</p>")
-    plotly_included = False
-    for number, (data, tally, fair, by_key, ballots, ranks) in enumerate(
-            zip(res.questions, res.tallies, res.fairness, res.segments, res.receipts, res.robustness), start=1):
+    plotly_included = []
+
+    def embed(fig) -> str:
+        """A chart as HTML; plotly.js is inlined with the first one only."""
+        chart = pio.to_html(fig, full_html=False, include_plotlyjs=not plotly_included,
+                            config={"displaylogo": False, "responsive": True})
+        plotly_included.append(True)
+        return chart
+
+    for number, (data, tally, fair, by_key, ballots, ranks, compared) in enumerate(
+            zip(res.questions, res.tallies, res.fairness, res.segments, res.receipts, res.robustness,
+                res.representation), start=1):
         figures = [analysis_charts.build_top_ranking_chart(tally, res.themes),
                    analysis_charts.build_theme_chart(analysis.summarise_themes(data, tally), res.themes),
                    analysis_charts.build_distribution_chart(analysis.count_dot_distribution(data))]
-        chart_html = []
-        for fig in figures:
-            chart_html.append(pio.to_html(fig, full_html=False, include_plotlyjs=not plotly_included,
-                                          config={"displaylogo": False, "responsive": True}))
-            plotly_included = True
-        parts += _question_section(res, number, data, tally, fair, by_key, chart_html)
-        parts += _robustness_section(ranks, res.min_group)
+        parts += _question_section(res, number, data, tally, fair, by_key, [embed(fig) for fig in figures])
+        parts += _robustness_section(ranks, res.min_group, res.top, (lang, gettext), embed)
+        for result in compared:
+            parts += _representation_section(result, res.top, (lang, gettext), embed)
         parts += _receipts_section(ballots)
     parts.append(f"<h2>Methodology</h2><p class='note'>{esc(analysis.METHODOLOGY)}</p>")
+    parts.append("<h3>Representation: what re-weighting can and cannot do</h3><ul>"
+                 + "".join(f"<li>{esc(text)}</li>" for text in representation.write_caveats()) + "</ul>"
+                 + ("" if res.membership else "<p class='muted'>No membership mix was entered for this workshop, "
+                                              "so representation is not shown.</p>"))
     parts.append("</body></html>")
     return "".join(parts).encode("utf-8")
 
@@ -94,7 +107,7 @@ def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_k
 
 def _receipts_section(ballots: list[dict]) -> list[str]:
     """Every ballot's receipt with its dots per priority (# as in the ranking), sorted by receipt."""
-    rows = [{"receipt": b["receipt"], "dots per priority": " · ".join(f"#{k}: {v}" for k, v in b["dots"].items()),
+    rows = [{"receipt": b["receipt"], "dots per priority": receipts.format_dots(b["dots"]),
              "dots": sum(b["dots"].values())} for b in ballots]
     frame = pd.DataFrame(rows, columns=["receipt", "dots per priority", "dots"])
     return [f"<h3>Ballot receipts</h3><p class='muted'>{len(rows)} ballots. Each voter saw a receipt on their phone "
@@ -102,18 +115,21 @@ def _receipts_section(ballots: list[dict]) -> list[str]:
             "A row holds only the receipt and the dots, nothing about the voter.</p>", _html_table(frame)]
 
 
-def _robustness_section(ranks: pd.DataFrame, min_group: int) -> list[str]:
-    """Ranks under every counting rule as table bars (a longer bar is a better rank); ranks only, no weights."""
+def _robustness_section(ranks: pd.DataFrame, min_group: int, top: int, language: tuple, embed) -> list[str]:
+    """Ranks under every counting rule: the agreement sentence (in the workshop's language too), a compact
+    chart and table bars (a longer bar is a better rank); ranks only, no weights."""
     esc = html.escape
     rules = robustness.available_rules(ranks)
     missing = [r for r in robustness.RULES if r not in rules]
     parts = [f"<h3>Robustness: ranks under {len(rules)} counting rules</h3>",
-             f"<p><b>{esc(robustness.write_sentence(ranks))}</b></p>",
-             f"<p class='muted'>Top {robustness.TOP_DEFAULT} compared. Groups smaller than {min_group} are pooled "
+             _sentences([robustness.write_sentence(ranks, top)], language,
+                        [_translate_agreement(ranks, top, language[1])]),
+             f"<p class='muted'>Top {top} compared. Groups smaller than {min_group} are pooled "
              "into 'Other / not given' before weighting; only ranks are shown."
              + (f" Not available: {esc(', '.join(missing))}." if missing else "") + "</p>"]
     if ranks.empty:
         return parts
+    parts.append(embed(analysis_charts.build_rank_chart(ranks, rules, top)))
     worst = int(ranks[rules].max().max())
     head = "".join(f"<th>{esc(rule.replace('_', ' '))}</th>" for rule in rules)
     rows = []
@@ -122,6 +138,42 @@ def _robustness_section(ranks: pd.DataFrame, min_group: int) -> list[str]:
                         f"</span>{int(row[r])}</td>" for r in rules)
         rows.append(f"<tr><td>{esc(str(row['title']))}</td>{cells}</tr>")
     return parts + [f"<table><thead><tr><th>title</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
+
+
+def _translate_agreement(ranks: pd.DataFrame, top: int, gettext) -> str:
+    """The agreement sentence in the workshop's language (the page's msgids)."""
+    kind, values = robustness.describe_agreement(ranks, top)
+    return gettext(robustness.SENTENCES[kind]).format(**values)
+
+
+def _sentences(english: list[str], language: tuple, translated: list[str]) -> str:
+    """Sentences in bold; when the workshop speaks another language, its translation follows (marked lang)."""
+    esc = html.escape
+    parts = [f"<p><b>{esc(text)}</b></p>" for text in english]
+    if translated != english:
+        parts += [f"<p lang='{esc(language[0])}'><b>{esc(text)}</b></p>" for text in translated]
+    return "".join(parts)
+
+
+def _representation_section(result, top: int, language: tuple, embed) -> list[str]:
+    """Participation against membership for one kind of group, flags, and the re-weighted tally beside the raw one."""
+    esc = html.escape
+    label = {"country": "country", "org_type": "organisation type"}.get(result.dimension, result.dimension)
+    groups = result.groups.assign(flag=result.groups["flag"].map(
+        {"under": "under-represented", "over": "over-represented", "absent": "absent", "": ""}))
+    pooled = (f" “{representation.POOLED}” pools the member groups {esc(', '.join(result.pooled))} and anyone "
+              "who gave no answer or one outside the mix." if result.pooled else "")
+    return [f"<h3>Representation by {esc(label)}</h3>",
+            _sentences(representation.write_summary(result, top), language,
+                       representation.write_summary(result, top, language[1])),
+            f"<p class='muted'>Shares of the network's members against shares of the voters on this question; "
+            f"flagged beyond {result.margin:g} points. Groups with fewer than {result.min_group} voters are never "
+            f"shown alone.{pooled}</p>",
+            _html_table(groups.rename(columns={"membership_share": "share of members", "participants": "voters",
+                                               "participation_share": "share of voters", "gap_points": "gap (points)"})),
+            "<p class='muted'>Re-weighted: each group's dots scaled to its share of the members (totals unchanged).</p>",
+            embed(analysis_charts.build_reweighted_chart(result.tally)),
+            _html_table(result.tally.drop(columns="priority_id").head(REPORT_TOP))]
 
 
 def _html_table(frame: pd.DataFrame) -> str:

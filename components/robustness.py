@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components import analysis
+from components import analysis, representation
 
 ORG_TYPE_KEY = "org_type"
 POOLED = "Other / not given"
@@ -21,11 +21,13 @@ SENTENCES = {"all": "The top {n} are the same under all {rules} counts.",
 
 
 def pool_small_groups(data: analysis.QuestionVotes, key: str, min_group: int) -> pd.Series:
-    """Participant id -> group; 'not given' and groups with fewer voters than min_group become one pooled group."""
+    """Participant id -> group; 'not given' and groups with fewer voters than min_group become one pooled group.
+
+    A pool of 1..N-1 voters would be weighted alone and its ballots would move the ranks (the pool is all
+    voters minus the groups shown): then the smallest group shown joins it (representation.choose_pooled)."""
     voters = data.participants[data.participants["participant_id"].isin(data.voter_ids)]
     groups = voters.set_index("participant_id")[key]
-    sizes = groups.value_counts()
-    small = set(sizes[sizes < min_group].index) | {analysis.NOT_GIVEN}
+    small = representation.choose_pooled(groups.value_counts(), min_group, frozenset({analysis.NOT_GIVEN}))
     return groups.where(~groups.isin(small), POOLED)
 
 
@@ -114,3 +116,9 @@ def write_sentence(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> str:
     """The agreement sentence in English (exports and the report)."""
     kind, values = describe_agreement(ranks, top)
     return SENTENCES[kind].format(**values)
+
+
+def to_record(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> dict:
+    """For the JSON export: the places compared, the rules available, the top-N split and the sentence (English)."""
+    return {"top": top, "rules_available": available_rules(ranks), **split_top(ranks, top),
+            "sentence": write_sentence(ranks, top)}

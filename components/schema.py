@@ -148,3 +148,18 @@ CREATE TABLE duplicate_dismissal (
     CHECK (first_id < second_id)
 );
 """
+
+# The network's membership mix per workshop: members (a count, or a share in per cent) per country and per
+# organisation type, as the organiser entered or imported it. Figures about the network, not about a person;
+# one unit per workshop and dimension (the code replaces a dimension's rows whole).
+SCHEMA_0008 = """
+CREATE TABLE membership (
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+    dimension TEXT NOT NULL CHECK (dimension IN ('country', 'org_type')),
+    group_name TEXT NOT NULL CHECK (length(trim(group_name)) BETWEEN 1 AND 200),
+    unit TEXT NOT NULL CHECK (unit IN ('count', 'share')),
+    amount REAL NOT NULL CHECK (amount > 0),
+    position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workshop_id, dimension, group_name)
+);
+"""

@@ -4,10 +4,12 @@ import streamlit as st
 
 from components.ui import session
 
+WIDE_PAGES = {"results"}  # url paths of the pages whose tables need the whole width
+
 
 def route_visitor() -> None:
     """Build this visitor's navigation (participant, facilitator, organiser) and run the chosen page."""
-    st.set_page_config(page_title="Hub Workshop", page_icon="🗳️", layout="centered")
+    st.set_page_config(page_title="Hub Workshop", page_icon="🗳️")
 
     user = session.current_staff()
     _ = session.gettext()
@@ -40,5 +42,8 @@ def route_visitor() -> None:
 
     # Participants see no navigation and no sidebar: staff open the login page by its own address (/login).
     navigation = st.navigation(pages, position="hidden" if user is None else "sidebar")
+    # One layout call per run, here: when a page set "wide" after a "centered" here, the browser applied both in
+    # one render and kept "centered", so the results page turned narrow after its first click.
+    st.set_page_config(layout="wide" if navigation.url_path in WIDE_PAGES else "centered")
     session.render_sidebar(user)
     navigation.run()

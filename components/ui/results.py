@@ -14,6 +14,9 @@ from components.text import escape_markdown
 from components.ui.session import get_db, gettext, show_error
 
 CROSS_KEY = "cross_merges"
+# The wide layout keeps 5rem of padding each side: on a 1440 px laptop beside the sidebar, wide result tables
+# need that room (our own CSS, no user text).
+ROOMY_CSS = """<style>[data-testid="stMainBlockContainer"]{padding-left:2rem;padding-right:2rem}</style>"""
 
 
 def _column_labels() -> dict[str, str]:
@@ -47,6 +50,7 @@ def pick_workshop() -> dict | None:
     """Pick the workshop to analyse."""
     _ = gettext()
     common.apply_accessible_css()
+    st.html(ROOMY_CSS)
     items = workshops.list_workshops(get_db())
     if not items:
         st.info(_("There are no workshops yet."))
@@ -201,7 +205,7 @@ def render_cross_merge(user: dict, combined: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------- exports
 
-def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: int, actor: str):
+def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: int, actor: str, **choices):
     """Return a callable that builds an export on click (it runs in another thread: its own connection)."""
     shown_at = time.time()
 
@@ -211,7 +215,7 @@ def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: in
             # Built when clicked, perhaps long after the page was drawn: the organiser must still be one.
             user = auth.get_user(db, actor)
             rules.check_may_export(user, user is not None and auth.session_is_current(user, shown_at))
-            data = exports.export_bytes(db, workshop_id, fmt, include_names, min_group)
+            data = exports.export_bytes(db, workshop_id, fmt, include_names, min_group, **choices)
             exports.record_export(db, workshop_id, actor, fmt, include_names)
             return data
         finally:
@@ -219,34 +223,38 @@ def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: in
     return build
 
 
-def render_exports(workshop: dict, user: dict, min_group: int, include_names: bool) -> None:
-    """One click per format, plus a 'download all' archive built with visible progress."""
+def render_exports(workshop: dict, user: dict, min_group: int, include_names: bool, **choices) -> None:
+    """One click per format, plus a 'download all' archive built with visible progress.
+
+    `choices` carry the organiser's robustness places (top) and representation margin into the exports."""
     _ = gettext()
     if include_names:
         st.warning(_("Exports will include participants' names."), icon=":material/warning:")
     st.caption(_("CSV: the ranked priorities of every question. Excel: summary, ranked priorities, dots per "
-                 "anonymised participant, segments and the audit log. JSON: everything needed to recompute the "
+                 "anonymised participant, segments, robustness, representation, ballot receipts and the audit log; "
+                 "“download all” adds each of them as a CSV. JSON: everything needed to recompute the "
                  "results. HTML: a report with interactive charts, the rules and the methodology, which opens "
                  "without internet. Participants appear as P001, P002 … unless names are included."))
     labels = {"csv": _("CSV (ranked priorities)"), "xlsx": _("Excel workbook"), "json": _("JSON data"),
               "html": _("HTML report (works offline)")}
     with st.container(horizontal=True):
         for fmt, label in labels.items():
-            st.download_button(label, _export_later(workshop["id"], fmt, include_names, min_group, user["username"]),
+            st.download_button(label, _export_later(workshop["id"], fmt, include_names, min_group, user["username"],
+                                                    **choices),
                                file_name=exports.export_file_name(workshop, fmt), mime=exports.MIME_TYPES[fmt],
                                key=f"export_{fmt}", icon=":material/download:", on_click="ignore")
-    render_zip(workshop, user, min_group, include_names)
+    render_zip(workshop, user, min_group, include_names, **choices)
 
 
-def render_zip(workshop: dict, user: dict, min_group: int, include_names: bool) -> None:
+def render_zip(workshop: dict, user: dict, min_group: int, include_names: bool, **choices) -> None:
     """Build every format into one archive, showing progress, then offer it for download."""
     _ = gettext()
-    key = ("export_zip", workshop["id"], include_names, min_group)
+    key = ("export_zip", workshop["id"], include_names, min_group, tuple(sorted(choices.items())))
     if st.button(_("Prepare “download all” (zip)"), key="export_zip_prepare"):
         bar = st.progress(0.0)
         with st.status(_("Building the archive …"), expanded=False) as status:
             data = exports.export_bytes(get_db(), workshop["id"], "zip", include_names, min_group,
-                                        progress=lambda f, label: bar.progress(f, text=label))
+                                        progress=lambda f, label: bar.progress(f, text=label), **choices)
             exports.record_export(get_db(), workshop["id"], user["username"], "zip", include_names)
             status.update(label=_("The archive is ready."), state="complete")
         st.session_state["export_zip"] = (key, data)

@@ -56,7 +56,7 @@ def test_results_page_download_and_report(live_server, browser, artifacts):
     db.close()
     page.goto(report.as_uri())
     page.locator(".js-plotly-plot .main-svg").first.wait_for()
-    assert page.locator(".js-plotly-plot").count() == 3
+    assert page.locator(".js-plotly-plot").count() == 4  # ranking, themes, dots placed, ranks under the rules
     assert page.get_by_text("<script>alert(1)</script>", exact=True).first.is_visible()
     shot(page, artifacts, "organiser-03-report")
     context.close()
