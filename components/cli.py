@@ -7,7 +7,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from components import analysis, auth, exports, rules, seed, storage, workshops
+from components import auth, exports, rules, seed, storage, workshops
 from components.rules import RuleError
 
 CLI_ACTOR = "cli"
@@ -68,6 +68,7 @@ EXPORT_USAGE = """Export a workshop's results.
 examples:
   python -m components.cli export --workshop ABC234 --format xlsx --out results.xlsx
   python -m components.cli export --workshop ABC234 --format zip --out all.zip --include-names
+  python -m components.cli export --workshop ABC234 --format json --out micro.json --microdata
 
 formats: csv (ranked priorities, UTF-8 with BOM), xlsx (summary, ranked priorities, dots per participant,
 segments, audit log), json (everything needed to reproduce the tallies), html (self-contained report
@@ -82,8 +83,11 @@ def add_export_parser(subparsers) -> None:
     parser.add_argument("--format", required=True, choices=exports.FORMATS, dest="fmt")
     parser.add_argument("--out", required=True, metavar="PATH", help="file to write")
     parser.add_argument("--include-names", action="store_true", help="include participants' display names")
-    parser.add_argument("--min-group", type=int, default=analysis.MIN_GROUP_DEFAULT,
+    parser.add_argument("--min-group", type=int, default=rules.MIN_GROUP_DEFAULT,
                         help="smallest segment group shown with figures (default %(default)s)")
+    parser.add_argument("--microdata", action="store_true",
+                        help="JSON (also inside zip): list each participant's profile answers beside the code their "
+                             "dots use; a lone voter from a small group can then be recognised")
     parser.set_defaults(handler=cmd_export)
 
 
@@ -92,11 +96,12 @@ def cmd_export(args, db) -> int:
     workshop = workshops.find_workshop_by_code(db, args.workshop)
     rules.check_code_found(workshop, args.workshop)
     rules.check_min_group(args.min_group)
-    data = exports.export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group)
+    data = exports.export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group,
+                                microdata=args.microdata)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    exports.record_export(db, workshop["id"], CLI_ACTOR, args.fmt, args.include_names)
+    exports.record_export(db, workshop["id"], CLI_ACTOR, args.fmt, args.include_names, args.microdata)
     print(f"Wrote {out} ({len(data):,} bytes, {args.fmt})")
     return 0
 

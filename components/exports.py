@@ -1,7 +1,7 @@
 """Exports of a workshop's results: CSV, XLSX, JSON, a self-contained HTML report, and a zip of all.
 
-Spreadsheet cells are neutralised against formula injection; participants appear
-as anonymous codes (P001, ...) unless the organiser includes names. No Streamlit here.
+Cells are neutralised against formula injection; participants appear as codes (P001, ...) unless
+names are included, with profile answers beside their dots only as microdata. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "r
 XLSX_SEGMENT_TOP = 100
 JSON_FORMAT = "hub-workshop-results"
 JSON_VERSION = 1
+MICRODATA_NOTES = {True: "Microdata: profile answers are beside the codes the dots use; a participant from a small "
+                         "group can be recognised. Handle as personal data.",
+                   False: "No microdata: profile answers are not linked to dots; results by group are in 'segments'."}
 
 Progress = Callable[[float, str], None]
 
@@ -68,10 +71,11 @@ class WorkshopResults:
     include_names: bool
     min_group: int
     generated_at: str
+    microdata: bool = False
 
 
 def gather_results(db, workshop_id: int, include_names: bool = False,
-                   min_group: int = analysis.MIN_GROUP_DEFAULT) -> WorkshopResults:
+                   min_group: int = rules.MIN_GROUP_DEFAULT, microdata: bool = False) -> WorkshopResults:
     """Load a workshop and compute its tallies, fairness and segments."""
     # One snapshot: votes keep arriving during a live export, and every table must agree.
     with read_snapshot(db):
@@ -82,15 +86,15 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
         themes = [t["name"] for t in workshops.list_themes(db, workshop_id)]
         audit_rows = audit.list_audit(db, workshop_id)
         secret = receipts.load_secret(db, workshop_id)
-    tallies = [analysis.tally_votes(q) for q in questions]
-    fairness = [analysis.tally_equal_weight(q) for q in questions]
+    tallies = [analysis.tally_votes(q, min_group) for q in questions]
+    fairness = [analysis.tally_equal_weight(q, min_group=min_group) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
     ballots = [receipts.list_receipts(secret, q.question["id"], q.votes, set(tally["priority_id"]))
                for q, tally in zip(questions, tallies)]
     ranks = [robustness.rank_rules(q, min_group) for q in questions]
     return WorkshopResults(
         workshop, themes, profile, questions, tallies, fairness, segments, ballots, ranks, audit_rows, include_names,
-        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), microdata)
 
 
 def _codes(res: WorkshopResults) -> dict[int, str]:
@@ -115,7 +119,8 @@ def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
     rows = [("Workshop", w["title"]), ("Join code", w["code"]), ("Status", w["status"]),
             ("Country", w["country"] or ""), ("Language", w["language"]), ("Created", w["created_at"]),
             ("Generated", res.generated_at), ("Names included", "yes" if res.include_names else "no"),
-            ("Minimum group size for segments", res.min_group)]
+            ("Minimum group size for segments", res.min_group),
+            ("Microdata (profiles linked to dots, JSON only)", "yes" if res.microdata else "no")]
     for number, data in enumerate(res.questions, start=1):
         s = analysis.summarise_question(data)
         rows += [(f"Question {number}", s["prompt"]), (f"Question {number} phase", s["phase"]),
@@ -169,14 +174,14 @@ def build_dots_table(res: WorkshopResults) -> pd.DataFrame:
 
 
 def build_segments_table(res: WorkshopResults) -> pd.DataFrame:
-    """Long table of every segment group's ranking; small groups say 'fewer than N'."""
+    """Long table of every segment group's ranking; hidden groups say 'hidden'."""
     rows = []
     for number, by_key in enumerate(res.segments, start=1):
         for key, groups in by_key.items():
-            rows += analysis.flatten_segments(number, key, groups, res.min_group)
+            rows += analysis.flatten_segments(number, key, groups)
     columns = ["question_no", "segment", "group", "participants", "rank", "priority_id", "title", "dots", "supporters",
                "share_supporting"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns).astype({c: "Int64" for c in ("rank", "priority_id", "dots", "supporters")})
 
 
 def build_robustness_table(res: WorkshopResults) -> pd.DataFrame:
@@ -211,8 +216,9 @@ def build_tables(res: WorkshopResults) -> dict[str, pd.DataFrame]:
 
 def write_csv(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a BOM (so Excel reads Czech and Cyrillic), every text cell neutralised."""
-    safe = frame.astype(object).where(frame.notna(), None).map(neutralise)
-    safe.columns = [neutralise(str(c)) for c in frame.columns]
+    # Row by row, as plain objects: a column of counts with a 'hidden' row's gap stays "12", not "12.0".
+    safe = pd.DataFrame([[neutralise(v) for v in row] for row in plain_rows(frame)],
+                        columns=[neutralise(str(c)) for c in frame.columns], dtype=object)
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -276,12 +282,12 @@ def _column_widths(frame: pd.DataFrame, rows: list[list], sample: int = 500) -> 
 
 
 def build_json(res: WorkshopResults) -> bytes:
-    """Everything needed to reproduce the results: rules, priorities, anonymised dots, profiles, tallies."""
+    """Everything needed to reproduce the results; profiles beside the dots only as microdata, when asked for."""
     codes, names = _codes(res), _names(res)
     w = res.workshop
     questions = []
-    for data, tally, fair, ballots, ranks in zip(res.questions, res.tallies, res.fairness, res.receipts,
-                                                 res.robustness):
+    for number, (data, tally, fair, ballots, ranks, by_key) in enumerate(zip(
+            res.questions, res.tallies, res.fairness, res.receipts, res.robustness, res.segments), start=1):
         q = data.question
         questions.append({
             "id": q["id"], "position": q["position"], "prompt": q["prompt"], "phase": q["phase"],
@@ -300,11 +306,14 @@ def build_json(res: WorkshopResults) -> bytes:
             # Receipt and dots only (no participant code or profile): a voter finds their ballot, anyone adds up.
             "receipts": [{"receipt": b["receipt"], "dots": {str(k): v for k, v in b["dots"].items()}} for b in ballots],
             "robustness": _robustness_record(ranks),
+            "segments": [row for key, groups in by_key.items() for row in analysis.flatten_segments(number, key, groups)],
         })
     people = res.questions[0].participants if res.questions else pd.DataFrame(columns=["participant_id"])
     participants = []
     for person in people.to_dict("records"):
-        entry = {"id": person["code"], "kind": person["kind"], "profile": person["profile"]}
+        entry = {"id": person["code"], "kind": person["kind"]}
+        if res.microdata:  # profile + dots identify a lone voter from a small group: only when asked for
+            entry["profile"] = person["profile"]
         if res.include_names:
             entry["name"] = names.get(person["participant_id"], "")
         participants.append(entry)
@@ -316,7 +325,8 @@ def build_json(res: WorkshopResults) -> bytes:
         "profile_questions": [{k: pq[k] for k in ("key", "label", "options", "required")}
                               for pq in res.profile_questions],
         "methodology": analysis.METHODOLOGY, "minimum_group_size": res.min_group,
-        "names_included": res.include_names, "participants": participants, "questions": questions,
+        "names_included": res.include_names, "microdata": res.microdata, "microdata_note": MICRODATA_NOTES[res.microdata],
+        "participants": participants, "questions": questions,
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -335,13 +345,14 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 # ---------------------------------------------------------------- one call per format
 
 def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
-                 min_group: int = analysis.MIN_GROUP_DEFAULT, progress: Progress | None = None) -> bytes:
+                 min_group: int = rules.MIN_GROUP_DEFAULT, progress: Progress | None = None,
+                 microdata: bool = False) -> bytes:
     """Build one export format and return its bytes."""
     if fmt not in FORMATS:
         raise RuleError("Unknown export format {fmt}.", fmt=fmt)
     report = progress or (lambda _fraction, _label: None)
     report(0.05, "Computing results")
-    res = gather_results(db, workshop_id, include_names, min_group)
+    res = gather_results(db, workshop_id, include_names, min_group, microdata)
     if fmt == "json":
         return build_json(res)
     if fmt == "html":
@@ -383,7 +394,7 @@ def export_file_name(workshop: dict, fmt: str) -> str:
     return export_stem(workshop) + suffix
 
 
-def record_export(db, workshop_id: int, actor: str, fmt: str, include_names: bool) -> None:
-    """Audit who exported what (exports with names matter for data protection)."""
-    audit.record(db, actor, "export", workshop_id, format=fmt, include_names=include_names)
+def record_export(db, workshop_id: int, actor: str, fmt: str, include_names: bool, microdata: bool = False) -> None:
+    """Audit who exported what (exports with names or microdata matter for data protection)."""
+    audit.record(db, actor, "export", workshop_id, format=fmt, include_names=include_names, microdata=microdata)
     db.conn.commit()

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from components.exports import WorkshopResults
 
 REPORT_TOP = 50
+HIDDEN_NOTE = ("groups with fewer than {n} participants are hidden, then more groups, smallest first, until the hidden "
+               "ones together have at least {n}, so that no hidden group's figures can be worked out by subtraction.")
 
 REPORT_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1200px;margin:2rem auto;
@@ -55,7 +57,7 @@ def build_html(res: WorkshopResults) -> bytes:
                                           config={"displaylogo": False, "responsive": True}))
             plotly_included = True
         parts += _question_section(res, number, data, tally, fair, by_key, chart_html)
-        parts += _robustness_section(ranks, res.min_group)
+        parts += _robustness_section(ranks)
         parts += _receipts_section(ballots)
     parts.append(f"<h2>Methodology</h2><p class='note'>{esc(analysis.METHODOLOGY)}</p>")
     parts.append("</body></html>")
@@ -81,13 +83,14 @@ def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_k
     parts.append(_html_table(tally.rename(columns={"priority_id": "#"})))
     parts += ["<h3>Themes and dots placed</h3>", charts[1], charts[2]]
     parts.append(f"<h3>Fairness: equal weight per country</h3><p class='muted'>Top {REPORT_TOP} by raw dots. "
-                 "Each country's dots are scaled so that every country contributes the same total.</p>")
+                 "Each country's dots are scaled so that every country contributes the same total; the hidden "
+                 "countries and participants without a country count as one group 'Other / not given'.</p>")
     parts.append(_html_table(fair.drop(columns=["priority_id"]).head(REPORT_TOP)))
     labels = {pq["key"]: pq["label"] for pq in res.profile_questions}
     for key, groups in by_key.items():
         parts.append(f"<h3>Segment: {esc(labels.get(key, key))}</h3><p class='muted'>Top {REPORT_TOP} overall; "
-                     f"groups with fewer than {res.min_group} participants are not shown.</p>")
-        parts.append(_html_table(analysis.build_segment_table(tally, groups, res.min_group)
+                     f"{HIDDEN_NOTE.format(n=res.min_group)}</p>")
+        parts.append(_html_table(analysis.build_segment_table(tally, groups)
                                  .drop(columns=["priority_id"]).head(REPORT_TOP)))
     return parts
 
@@ -102,15 +105,15 @@ def _receipts_section(ballots: list[dict]) -> list[str]:
             "A row holds only the receipt and the dots, nothing about the voter.</p>", _html_table(frame)]
 
 
-def _robustness_section(ranks: pd.DataFrame, min_group: int) -> list[str]:
+def _robustness_section(ranks: pd.DataFrame) -> list[str]:
     """Ranks under every counting rule as table bars (a longer bar is a better rank); ranks only, no weights."""
     esc = html.escape
     rules = robustness.available_rules(ranks)
     missing = [r for r in robustness.RULES if r not in rules]
     parts = [f"<h3>Robustness: ranks under {len(rules)} counting rules</h3>",
              f"<p><b>{esc(robustness.write_sentence(ranks))}</b></p>",
-             f"<p class='muted'>Top {robustness.TOP_DEFAULT} compared. Groups smaller than {min_group} are pooled "
-             "into 'Other / not given' before weighting; only ranks are shown."
+             f"<p class='muted'>Top {robustness.TOP_DEFAULT} compared. Hidden groups (see the segments) and "
+             "'not given' are pooled into 'Other / not given' before weighting; only ranks are shown."
              + (f" Not available: {esc(', '.join(missing))}." if missing else "") + "</p>"]
     if ranks.empty:
         return parts

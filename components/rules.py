@@ -395,12 +395,27 @@ def check_dot_rules(dots_per_participant: int, max_dots_per_item: int) -> None:
 
 
 MIN_GROUP_MAX = 100  # the largest minimum group size the results page offers
+# A group of participants (one answer to a profile question) smaller than this never shows a number:
+# not on a screen, not in an export, not as a weight.
+MIN_GROUP_DEFAULT = 5
 
 
 def check_min_group(min_group: int) -> None:
     """The minimum group size for segments is a positive number."""
     if min_group < 1:
         raise RuleError("The minimum group size must be at least 1.")
+
+
+def is_group_too_small(size: int, min_group: int) -> bool:
+    """True for a group whose figures would describe fewer people than the minimum group size."""
+    return size < min_group
+
+
+def could_subtract_hidden(hidden_sizes: list[int], min_group: int) -> bool:
+    """True while the hidden groups could be worked out from "all participants" minus the shown groups:
+    one hidden group alone, or hidden groups that together hold fewer people than the minimum group size.
+    (A single hidden group is always below the minimum, so this also means: never exactly one hidden.)"""
+    return bool(hidden_sizes) and (len(hidden_sizes) < 2 or sum(hidden_sizes) < min_group)
 
 
 # Two priorities whose titles score at least this (0–100, components.duplicates.similarity) are suggested

@@ -7,7 +7,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components import analysis, analysis_charts, auth, exports, i18n, retention, rules, storage, workshops
+from components import across, analysis, analysis_charts, auth, exports, i18n, retention, rules, storage, suppression
+from components import workshops
 from components.ui import common
 from components.rules import RuleError
 from components.text import escape_markdown
@@ -62,8 +63,8 @@ def pick_settings() -> tuple[int, bool]:
     _ = gettext()
     with st.container(horizontal=True, vertical_alignment="bottom"):
         min_group = st.number_input(_("Minimum group size for segments"), min_value=1, max_value=rules.MIN_GROUP_MAX,
-                                    value=analysis.MIN_GROUP_DEFAULT, key="results_min_group", width=260,
-                                    help=_("Smaller groups are shown as “fewer than N”, never as numbers."))
+                                    value=rules.MIN_GROUP_DEFAULT, key="results_min_group", width=260,
+                                    help=_("Smaller groups are hidden, never shown as numbers."))
         include_names = st.checkbox(_("Include names in exports"), key="results_include_names",
                                     help=_("Leave unticked unless participants agreed: "
                                            "exports then show P001, P002 …"))
@@ -84,7 +85,7 @@ def pick_question(workshop: dict) -> analysis.QuestionVotes | None:
 
 # ---------------------------------------------------------------- results
 
-def render_results(workshop: dict, data: analysis.QuestionVotes) -> None:
+def render_results(workshop: dict, data: analysis.QuestionVotes, min_group: int) -> None:
     """Counts, the ranking (chart and table), themes and the dot distribution."""
     _ = gettext()
     summary = analysis.summarise_question(data)
@@ -96,7 +97,7 @@ def render_results(workshop: dict, data: analysis.QuestionVotes) -> None:
     st.caption(_("Rules: {dots} dots per participant, at most {cap} per priority. Phase: {phase}.").format(
         dots=summary["dots_per_participant"], cap=summary["max_dots_per_item"],
         phase=_(i18n.PHASE_MSGIDS.get(summary["phase"], summary["phase"]))))
-    tally = analysis.tally_votes(data)
+    tally = analysis.tally_votes(data, min_group)
     if tally.empty:
         st.info(_("No priorities yet."))
         return
@@ -131,35 +132,38 @@ def render_segments(workshop: dict, data: analysis.QuestionVotes, min_group: int
     key = st.selectbox(_("Split by"), [k["key"] for k in keys], key="results_segment_key",
                        format_func={k["key"]: _(k["label"]) for k in keys}.get)
     groups = analysis.tally_segment(data, key, min_group)
-    table = analysis.build_segment_table(analysis.tally_votes(data), groups, min_group)
-    fewer = _("fewer than {n}").format(n=min_group)
-    table = table.replace(analysis.suppressed_label(min_group), fewer).rename(columns={
-        (f"{g.name} ({analysis.suppressed_label(min_group)})" if g.suppressed else f"{g.name} (n={g.participants})"):
-        (f"{_(g.name)} ({fewer})" if g.suppressed else f"{_(g.name)} (n={g.participants})") for g in groups})
+    table = analysis.build_segment_table(analysis.tally_votes(data, min_group), groups)
+    hidden_label = analysis.suppressed_label()
+    table = table.replace(hidden_label, _("hidden")).rename(columns={
+        (f"{g.name} ({hidden_label})" if g.suppressed else f"{g.name} (n={g.participants})"):
+        (f"{_(g.name)} ({_('hidden')})" if g.suppressed else f"{_(g.name)} (n={g.participants})") for g in groups})
     hidden = sum(g.suppressed for g in groups)
-    st.caption(_("Each column counts the dots of one group. Groups with fewer than {n} participants are not shown "
-                 "as numbers ({hidden} such groups).").format(n=min_group, hidden=hidden))
+    st.caption(_("Each column counts the dots of one group. Groups with fewer than {n} participants are hidden, "
+                 "then more groups, smallest first, until the hidden ones together have at least {n}, so that "
+                 "nothing can be worked out by subtraction ({hidden} hidden groups).").format(n=min_group, hidden=hidden))
     show_table(table)
 
 
-def render_fairness(data: analysis.QuestionVotes) -> None:
-    """Raw tally beside the equal-weight-per-country tally, and countries backing each priority."""
+def render_fairness(data: analysis.QuestionVotes, min_group: int) -> None:
+    """Raw tally beside the equal-weight-per-country tally, and countries backing each priority (small groups pooled)."""
     _ = gettext()
-    fair = analysis.tally_equal_weight(data)
+    fair = analysis.tally_equal_weight(data, min_group=min_group)
     if fair.empty:
         st.info(_("No priorities yet."))
         return
     st.caption(_("Equal weight per country: each country's dots are scaled so that every country contributes the "
-                 "same total; participants without a country form the group “Not given”."))
+                 "same total. Countries hidden in the segments and participants without a country count as one "
+                 "group “Other / not given”, and as one country in “Backed by countries”."))
     st.plotly_chart(analysis_charts.build_fairness_chart(fair), width="stretch", key="results_fairness")
     show_table(fair)
     with st.expander(_("Weights per country")):
-        show_table(analysis.list_group_weights(data))
+        weights = analysis.list_group_weights(data, min_group=min_group)
+        show_table(weights.assign(group=weights["group"].replace(suppression.POOLED, _("Other / not given"))))
 
 
 # ---------------------------------------------------------------- across workshops
 
-def render_cross(user: dict) -> None:
+def render_cross(user: dict, min_group: int) -> None:
     """Combine several workshops into one list; merge similar priorities (kept in this session, audited)."""
     _ = gettext()
     db = get_db()
@@ -169,10 +173,12 @@ def render_cross(user: dict) -> None:
     if not chosen:
         st.info(_("Pick two or more workshops to see one combined list."))
         return
-    items, votes = analysis.load_cross_votes(db, chosen)
+    items, votes = across.load_cross_votes(db, chosen)
     merges = st.session_state.setdefault(CROSS_KEY, {})
-    combined = analysis.tally_cross(items, votes, merges)
-    st.caption(_("Dots are added up across workshops; workshops with different dot budgets weigh differently."))
+    combined = across.tally_cross(items, votes, merges, min_group)
+    st.caption(_("Dots are added up across workshops; workshops with different dot budgets weigh differently. "
+                 "Countries with fewer than {n} participants are not named and count as one in "
+                 "“Backed by countries”.").format(n=min_group))
     st.plotly_chart(analysis_charts.build_cross_chart(combined), width="stretch", key="cross_chart")
     show_table(combined)
     render_cross_merge(user, combined)
@@ -188,8 +194,8 @@ def render_cross_merge(user: dict, combined: pd.DataFrame) -> None:
         merged = st.form_submit_button(_("Merge"), type="primary")
     if merged:
         try:
-            analysis.record_cross_merge(get_db(), user["username"], sources, target)
-            st.session_state[CROSS_KEY] = analysis.add_cross_merge(st.session_state[CROSS_KEY], sources, target)
+            across.record_cross_merge(get_db(), user["username"], sources, target)
+            st.session_state[CROSS_KEY] = across.add_cross_merge(st.session_state[CROSS_KEY], sources, target)
         except RuleError as exc:
             show_error(exc)
             return
@@ -201,7 +207,8 @@ def render_cross_merge(user: dict, combined: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------- exports
 
-def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: int, actor: str):
+def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: int, actor: str,
+                  microdata: bool = False):
     """Return a callable that builds an export on click (it runs in another thread: its own connection)."""
     shown_at = time.time()
 
@@ -211,8 +218,8 @@ def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: in
             # Built when clicked, perhaps long after the page was drawn: the organiser must still be one.
             user = auth.get_user(db, actor)
             rules.check_may_export(user, user is not None and auth.session_is_current(user, shown_at))
-            data = exports.export_bytes(db, workshop_id, fmt, include_names, min_group)
-            exports.record_export(db, workshop_id, actor, fmt, include_names)
+            data = exports.export_bytes(db, workshop_id, fmt, include_names, min_group, microdata=microdata)
+            exports.record_export(db, workshop_id, actor, fmt, include_names, microdata)
             return data
         finally:
             db.close()
@@ -224,6 +231,13 @@ def render_exports(workshop: dict, user: dict, min_group: int, include_names: bo
     _ = gettext()
     if include_names:
         st.warning(_("Exports will include participants' names."), icon=":material/warning:")
+    microdata = st.checkbox(_("JSON with microdata"), key="export_microdata",
+                            help=_("Lists each participant's profile answers beside the code their dots use. "
+                                   "Leave unticked unless you need it: a lone participant from a small group "
+                                   "can then be recognised."))
+    if microdata:
+        st.warning(_("The JSON data will link each participant's profile answers to their dots (microdata). "
+                     "Treat it as personal data."), icon=":material/warning:")
     st.caption(_("CSV: the ranked priorities of every question. Excel: summary, ranked priorities, dots per "
                  "anonymised participant, segments and the audit log. JSON: everything needed to recompute the "
                  "results. HTML: a report with interactive charts, the rules and the methodology, which opens "
@@ -232,22 +246,23 @@ def render_exports(workshop: dict, user: dict, min_group: int, include_names: bo
               "html": _("HTML report (works offline)")}
     with st.container(horizontal=True):
         for fmt, label in labels.items():
-            st.download_button(label, _export_later(workshop["id"], fmt, include_names, min_group, user["username"]),
+            st.download_button(label, _export_later(workshop["id"], fmt, include_names, min_group, user["username"],
+                                                    microdata),
                                file_name=exports.export_file_name(workshop, fmt), mime=exports.MIME_TYPES[fmt],
                                key=f"export_{fmt}", icon=":material/download:", on_click="ignore")
-    render_zip(workshop, user, min_group, include_names)
+    render_zip(workshop, user, min_group, include_names, microdata)
 
 
-def render_zip(workshop: dict, user: dict, min_group: int, include_names: bool) -> None:
+def render_zip(workshop: dict, user: dict, min_group: int, include_names: bool, microdata: bool = False) -> None:
     """Build every format into one archive, showing progress, then offer it for download."""
     _ = gettext()
-    key = ("export_zip", workshop["id"], include_names, min_group)
+    key = ("export_zip", workshop["id"], include_names, min_group, microdata)
     if st.button(_("Prepare “download all” (zip)"), key="export_zip_prepare"):
         bar = st.progress(0.0)
         with st.status(_("Building the archive …"), expanded=False) as status:
             data = exports.export_bytes(get_db(), workshop["id"], "zip", include_names, min_group,
-                                        progress=lambda f, label: bar.progress(f, text=label))
-            exports.record_export(get_db(), workshop["id"], user["username"], "zip", include_names)
+                                        progress=lambda f, label: bar.progress(f, text=label), microdata=microdata)
+            exports.record_export(get_db(), workshop["id"], user["username"], "zip", include_names, microdata)
             status.update(label=_("The archive is ready."), state="complete")
         st.session_state["export_zip"] = (key, data)
     ready = st.session_state.get("export_zip")
