@@ -19,7 +19,7 @@ def cmd_init(args, db) -> int:
     if seed.ensure_demo(db):
         print(f"Created the demo workshop in {storage.db_path()}")
     if auth.count_organisers(db) == 0:
-        # Not a fixed "organiser": a stranger who cannot name the account cannot lock it with wrong passwords.
+        # Not a fixed "organiser": a stranger who cannot name the account cannot slow its logins down.
         username = args.organiser or f"organiser-{secrets.token_hex(3)}"
         password = auth.create_user(db, username, "Organiser", "organiser", CLI_ACTOR)
         print("First organiser account created. Write this down; it is shown only once:")
@@ -40,7 +40,7 @@ def cmd_add_user(args, db) -> int:
 
 
 def cmd_reset_password(args, db) -> int:
-    """Reset a password (and any lockout) and print the new one."""
+    """Reset a password (and clear any slow-down of its password checks) and print the new one."""
     password = auth.reset_password(db, args.username, CLI_ACTOR)
     print(f"New password for {args.username}: {password}")
     return 0
@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", choices=auth.ROLES, default="facilitator")
     add.add_argument("--name")
-    reset = sub.add_parser("reset-password", help="generate a new password and clear a lockout")
+    reset = sub.add_parser("reset-password", help="generate a new password and clear a login slow-down")
     reset.add_argument("username")
     disable = sub.add_parser("disable-user", help="disable an account")
     disable.add_argument("username")

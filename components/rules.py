@@ -443,6 +443,28 @@ def check_may_disable(user: dict, actor: str, enabled_organisers: int) -> None:
         raise RuleError("At least one organiser account must stay enabled.")
 
 
+# Staff logins slow down instead of locking: a stranger typing wrong passwords for a username must not be able
+# to lock its owner out mid-workshop. The first wrong passwords in a row are free (typos); after that each
+# further password check of that username waits, doubling from the first delay up to the cap.
+LOGIN_FREE_FAILURES = 3
+LOGIN_DELAY_FIRST_SECONDS, LOGIN_DELAY_MAX_SECONDS = 2, 30
+
+
+def login_delay_seconds(failures: int) -> int:
+    """Seconds before the next password check of a username after this many wrong passwords in a row."""
+    if failures < LOGIN_FREE_FAILURES:
+        return 0
+    doublings = min(failures - LOGIN_FREE_FAILURES, 16)  # the cap is reached long before; no huge powers
+    return min(LOGIN_DELAY_MAX_SECONDS, LOGIN_DELAY_FIRST_SECONDS * 2 ** doublings)
+
+
+def check_login_wait(seconds_left: int) -> None:
+    """Refuse a password check while the username is slowed down (no bcrypt runs)."""
+    if seconds_left > 0:
+        raise RuleError("Too many wrong passwords for this username. Please wait {seconds} s, then try again.",
+                        seconds=seconds_left)
+
+
 def check_may_export(user: dict | None, session_current: bool) -> None:
     """Exports are for enabled organisers whose login is still current (a deferred build asks again)."""
     if user is None or user["disabled"] or user["role"] != "organiser" or not session_current:

@@ -148,3 +148,9 @@ CREATE TABLE duplicate_dismissal (
     CHECK (first_id < second_id)
 );
 """
+
+# Staff logins slow down instead of locking: the column says when the next password check of a username may
+# run (components/auth.reserve_login_check); failed_logins keeps counting wrong passwords in a row.
+SCHEMA_0007 = """
+ALTER TABLE user RENAME COLUMN locked_until TO next_login_check_at;
+"""
