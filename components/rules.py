@@ -85,6 +85,21 @@ def is_id_shaped(text: str) -> bool:
     return 0 < len(text) <= ID_MAX_DIGITS and text.isascii() and text.isdigit()
 
 
+# Origins that may show the app inside their own page (a video-call side panel), from HUB_FRAME_ANCESTORS:
+# https only, a host name (a "*." first label only before at least two more labels) and an optional port;
+# no path, no keyword, no http, so a typo can never open framing to every site.
+_HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+FRAME_ANCESTOR_PATTERN = re.compile(
+    rf"https://(?:\*\.{_HOST_LABEL}(?:\.{_HOST_LABEL})+|{_HOST_LABEL}(?:\.{_HOST_LABEL})*)(?::(?P<port>[0-9]{{1,5}}))?")
+FRAME_ANCESTORS_MAX = 20
+
+
+def is_frame_ancestor(origin: str) -> bool:
+    """True for an https origin another site may frame the app from, e.g. https://teams.microsoft.com."""
+    match = FRAME_ANCESTOR_PATTERN.fullmatch(origin)
+    return match is not None and (match["port"] is None or 1 <= int(match["port"]) <= 65535)
+
+
 def new_token() -> str:
     """Return an unguessable participant token (128+ bits)."""
     return secrets.token_urlsafe(18)
