@@ -237,7 +237,7 @@ def test_results_page_shows_ranking_for_organiser(db, small):
     ranking = next(t for t in tables if "title" in t.columns and "supporters" in t.columns)
     assert list(ranking["title"])[:2] == ["Priority A", "Priority B"] and list(ranking["rank"]) == [1, 1, 3, 4]
     # default minimum 5: every country group is hidden
-    assert any("Czechia (hidden)" in t.columns for t in tables)
+    assert any("Czechia (hidden group)" in t.columns for t in tables)
     at.number_input(key="results_min_group").set_value(1).run()
     assert not at.exception
     assert any("Czechia (n=2)" in d.value.columns for d in at.dataframe)

@@ -130,7 +130,7 @@ def test_results_page_shows_the_robustness_section(db, small):
     assert "Robustness" in [tab.label for tab in at.tabs]
     # The default minimum group (5) pools every country and org type: those ranks equal the raw dots ranks.
     assert "Even first place differs between the 5 counts." in shown(at)
-    assert "Only ranks are shown. Before weighting, groups smaller than 5 are pooled" in shown(at)
+    assert "Only ranks are shown. Before weighting, the groups hidden in the segments (minimum 5) are pooled" in shown(at)
     headers = ["title", "Dots", "Supporters", "Per country", "Per organisation type", "Equal budgets"]
     table = next(frame.value for frame in at.dataframe if "Per country" in frame.value.columns)
     assert table[headers].values.tolist() == [

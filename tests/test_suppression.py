@@ -120,16 +120,16 @@ def test_screen_segments_fairness_and_results(db, lone):
     at = _results_page(db)
     tables = [frame.value for frame in at.dataframe]
     segments = next(t for t in tables if "all participants" in t.columns)
-    assert list(segments.columns) == ["rank", "title", "all participants", "Czechia (n=6)", "Serbia (hidden)",
-                                      "Slovenia (hidden)"]
+    assert list(segments.columns) == ["rank", "title", "all participants", "Czechia (n=6)", "Serbia (hidden group)",
+                                      "Slovenia (hidden group)"]
     assert segments.values.tolist() == [
-        [1, "Priority B", 22, 12, "hidden", "hidden"], [2, "Priority C", 16, 6, "hidden", "hidden"],
-        [3, "Priority A", 13, 12, "hidden", "hidden"], [4, "Priority D", 5, 0, "hidden", "hidden"],
-        [5, "Priority E", 2, 0, "hidden", "hidden"]]
+        [1, "Priority B", 22, 12, "—", "—"], [2, "Priority C", 16, 6, "—", "—"],
+        [3, "Priority A", 13, 12, "—", "—"], [4, "Priority D", 5, 0, "—", "—"],
+        [5, "Priority E", 2, 0, "—", "—"]]
     assert_not_derivable(_by_title(segments, "all participants"), [_by_title(segments, "Czechia (n=6)")],
                          HIDDEN_COUNTRIES)
     captions = " ".join(c.value for c in at.caption)
-    assert "(2 hidden groups)" in captions and "fewer than 5)" not in captions
+    assert "Hidden groups: 2." in captions and "fewer than 5)" not in captions
     # Fairness: the weights table names Czechia and one pooled group of 6, never "Slovenia, 1 participant".
     weights = next(t for t in tables if list(t.columns) == ["group", "dots", "participants", "weight"])
     assert weights.values.tolist() == [["Czechia", 30, 6, 0.9667], ["Other / not given", 28, 6, 1.0357]]
@@ -140,7 +140,7 @@ def test_screen_segments_fairness_and_results(db, lone):
     ranking = next(t for t in tables if "share_supporting" in t.columns and "rank" in t.columns)
     assert _by_title(ranking, "backed_by_countries") == {"B": 2, "C": 2, "A": 2, "D": 1, "E": 1}
     everything = " ".join(str(t.to_dict()) for t in tables)
-    assert everything.count("Slovenia") == 1  # only the "Slovenia (hidden)" header
+    assert everything.count("Slovenia") == 1  # only the "Slovenia (hidden group)" header
 
 
 def test_screen_org_type_segment_and_projector(db, lone):
@@ -149,8 +149,8 @@ def test_screen_org_type_segment_and_projector(db, lone):
     at.selectbox(key="results_segment_key").select("org_type").run()
     assert not at.exception
     segments = next(frame.value for frame in at.dataframe if "all participants" in frame.value.columns)
-    assert list(segments.columns) == ["rank", "title", "all participants", "Academia (hidden)", "Civil society (n=7)",
-                                      "Local government (hidden)"]
+    assert list(segments.columns) == ["rank", "title", "all participants", "Academia (hidden group)",
+                                      "Civil society (n=7)", "Local government (hidden group)"]
     assert_not_derivable(_by_title(segments, "all participants"), [_by_title(segments, "Civil society (n=7)")],
                          HIDDEN_ORG_TYPES)
     auth.create_user(db, "fiona", "Fiona", "facilitator", "test", password="x" * 12)

@@ -133,14 +133,15 @@ def render_segments(workshop: dict, data: analysis.QuestionVotes, min_group: int
                        format_func={k["key"]: _(k["label"]) for k in keys}.get)
     groups = analysis.tally_segment(data, key, min_group)
     table = analysis.build_segment_table(analysis.tally_votes(data, min_group), groups)
-    hidden_label = analysis.suppressed_label()
-    table = table.replace(hidden_label, _("hidden")).rename(columns={
+    hidden_label, hidden_group = analysis.suppressed_label(), _("hidden group")
+    # A dash in the cells, the reason in the header (its own msgid: "hidden" alone is a priority's state).
+    table = table.replace(hidden_label, "—").rename(columns={
         (f"{g.name} ({hidden_label})" if g.suppressed else f"{g.name} (n={g.participants})"):
-        (f"{_(g.name)} ({_('hidden')})" if g.suppressed else f"{_(g.name)} (n={g.participants})") for g in groups})
+        (f"{_(g.name)} ({hidden_group})" if g.suppressed else f"{_(g.name)} (n={g.participants})") for g in groups})
     hidden = sum(g.suppressed for g in groups)
-    st.caption(_("Each column counts the dots of one group. Groups with fewer than {n} participants are hidden, "
-                 "then more groups, smallest first, until the hidden ones together have at least {n}, so that "
-                 "nothing can be worked out by subtraction ({hidden} hidden groups).").format(n=min_group, hidden=hidden))
+    st.caption(_("Each column counts the dots of one group. A group with fewer than {n} participants is hidden, and "
+                 "more groups are hidden (smallest first) until the hidden ones together have at least {n}, so "
+                 "nothing can be worked out by subtraction. Hidden groups: {hidden}.").format(n=min_group, hidden=hidden))
     show_table(table)
 
 
@@ -177,7 +178,7 @@ def render_cross(user: dict, min_group: int) -> None:
     merges = st.session_state.setdefault(CROSS_KEY, {})
     combined = across.tally_cross(items, votes, merges, min_group)
     st.caption(_("Dots are added up across workshops; workshops with different dot budgets weigh differently. "
-                 "Countries with fewer than {n} participants are not named and count as one in "
+                 "Countries hidden by the minimum group size ({n}) are not named and count as one in "
                  "“Backed by countries”.").format(n=min_group))
     st.plotly_chart(analysis_charts.build_cross_chart(combined), width="stretch", key="cross_chart")
     show_table(combined)

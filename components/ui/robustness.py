@@ -45,6 +45,6 @@ def render_robustness(data: analysis.QuestionVotes, min_group: int) -> None:
     if "per_org_type" not in robustness.available_rules(ranks):
         table = table.drop(columns="per_org_type")
         st.caption(_("Per organisation type: not available (no organisation type was asked)."))
-    st.caption(_("Only ranks are shown. Before weighting, groups smaller than {n} are pooled into one group "
-                 "“Other / not given”.").format(n=min_group))
+    st.caption(_("Only ranks are shown. Before weighting, the groups hidden in the segments (minimum {n}) are "
+                 "pooled into one group “Other / not given”.").format(n=min_group))
     show_table(table.rename(columns=_rule_labels()))
