@@ -38,6 +38,11 @@ LETTERS = "ABCDE"
 @pytest.fixture
 def lone(db):
     """A workshop with 12 voters: Czechia 6, Serbia 5, Slovenia 1 (the lone voter)."""
+    return seed_lone(db)
+
+
+def seed_lone(db) -> dict:
+    """Seed the lone-voter workshop (also used by the browser journey)."""
     wid = workshops.create_workshop(db, "Lone voter", "test", profile_questions=PROFILE, country="Czechia")
     qid = workshops.add_question(db, wid, "What next?", "test", dots_per_participant=5, max_dots_per_item=3)
     facilitation.set_phase(db, qid, "collecting", "test")
