@@ -227,6 +227,20 @@ def test_unknown_and_disabled_users_are_refused_without_a_check(db, staff, monke
     assert checks == [] and db.conn.execute("SELECT count(*) FROM user").fetchone()[0] == 2
 
 
+def test_migration_0007_turns_an_old_lock_into_a_wait(db_path):
+    db = storage.open_db(db_path)
+    storage.migrations.apply(db, stop_before="0007_login_attempts")
+    until = "2030-01-01T00:00:00+00:00"
+    db.conn.execute("INSERT INTO user (username, name, password_hash, role, failed_logins, locked_until)"
+                    " VALUES ('fiona', 'Fiona', ?, 'facilitator', 5, ?)", (auth.hash_password(GOOD_PASSWORD), until))
+    db.conn.commit()
+    storage.migrate(db)
+    user = auth.get_user(db, "fiona")
+    assert (user["failed_logins"], user["next_login_check_at"]) == (5, until) and "locked_until" not in user
+    assert refusal(lambda: auth.check_login(db, "fiona", GOOD_PASSWORD)).startswith("Too many wrong passwords")
+    db.close()
+
+
 def test_the_library_never_holds_a_real_hash(db, staff):
     import streamlit_authenticator as stauth
     entry = auth.build_credentials(db)["usernames"][staff]
