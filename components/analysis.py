@@ -1,4 +1,4 @@
-"""Results analysis for organisers: rankings, segments, fairness and cross-workshop lists.
+"""Results analysis for organisers: rankings, segments and fairness (across workshops: across.py).
 
 Everything is computed from the dot rows on the fly (no stored tallies), so a
 result can always be traced back to the dots that produced it. No Streamlit here.
@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from components import audit, rules, workshops
+from components import rules, suppression, workshops
 from components.rules import RuleError
-from components.storage import fetch_all, immediate
+from components.storage import fetch_all
 
-MIN_GROUP_DEFAULT = 5
-NOT_GIVEN = "Not given"
+MIN_GROUP_DEFAULT = rules.MIN_GROUP_DEFAULT  # the rule lives in rules.py; kept here for older callers
+NOT_GIVEN = suppression.NOT_GIVEN
 NO_THEME = "No theme"
 COUNTRY_KEY = "country"
 TALLY_COLUMNS = ["rank", "priority_id", "title", "theme", "dots", "supporters", "share_supporting",
@@ -30,14 +30,19 @@ METHODOLOGY = (
     "competition ranking: ties share a rank and the next rank is skipped (1, 2, 2, 4). Hidden priorities are left "
     "out; a merged duplicate's dots were moved to the surviving priority up to the per-priority cap, and any excess "
     "returned to the participant. Segments group the participants who voted on the question by their profile "
-    "answer; a group with fewer participants than the minimum group size is shown as 'fewer than N' and none of its "
-    "figures are published. The equal-weight tally scales each country's dots so that every country (participants "
-    "who gave no country form the group 'Not given') contributes the same total; the weighted totals add up to the "
-    "raw total. 'Backed by N countries' counts the distinct countries (not 'Not given') of a priority's supporters. "
+    "answer (group sizes count the participants with a dot on a priority still on the ballot). Small groups: a group "
+    "with fewer participants than the minimum group size is 'hidden' and none of its figures are published; when "
+    "that would leave one hidden group alone, or hidden groups that together have fewer participants than the "
+    "minimum, the next smallest group is hidden too, so that 'all participants' minus the shown groups never gives "
+    "a small group's figures. The same hidden groups apply everywhere below. The equal-weight tally pools the "
+    "hidden countries and the participants who gave no country into one group 'Other / not given', then scales "
+    "each group's dots so that every group contributes the same total; the weighted totals add up to the raw "
+    "total. 'Backed by N countries' counts the distinct countries (not 'Not given') of a priority's supporters, "
+    "the hidden countries counted together as one. "
     "Robustness: the ranking is recomputed under five counting rules (raw dots; distinct supporters; equal weight "
     "per country; equal weight per organisation type; every participant's dots scaled to a total of 1) and only "
-    "the ranks are shown, never group weights; before weighting, groups with fewer participants than the minimum "
-    "group size are pooled with 'Not given' into one group 'Other / not given'. "
+    "the ranks are shown, never group weights; groups are pooled as in the equal-weight tally. "
+    "Exports hold no participant's profile answers next to their dots unless the organiser asked for microdata. "
     "Participants are shown only as anonymous codes (P001, P002, ...) unless names were explicitly included."
 )
 
@@ -117,14 +122,20 @@ def _votes_with(data: QuestionVotes, key: str) -> pd.DataFrame:
         .fillna({key: NOT_GIVEN})
 
 
-def tally_votes(data: QuestionVotes, votes: pd.DataFrame | None = None, voters: int | None = None) -> pd.DataFrame:
-    """Rank visible priorities by dots, with supporters, share supporting and countries backing each."""
+def _answers(data: QuestionVotes, votes: pd.DataFrame, key: str) -> pd.Series:
+    """Participant id -> profile answer of everyone with a dot in these votes (the group sizes of the rule)."""
+    return suppression.answers_of(data.participants, set(votes["participant_id"]), key)
+
+
+def tally_votes(data: QuestionVotes, min_group: int = MIN_GROUP_DEFAULT) -> pd.DataFrame:
+    """Rank visible priorities by dots, with supporters, share supporting and countries backing each
+    (hidden countries count together as one, see suppression.label_countries)."""
     visible = _visible(data)[["priority_id", "title", "theme"]]
-    votes = _votes_with(data, COUNTRY_KEY) if votes is None else votes
-    voters = len(data.voter_ids) if voters is None else voters
+    votes = _votes_with(data, COUNTRY_KEY)
+    voters = len(data.voter_ids)
     grouped = votes.groupby("priority_id").agg(dots=("dots", "sum"), supporters=("participant_id", "nunique"))
-    given = votes[votes[COUNTRY_KEY] != NOT_GIVEN]
-    grouped["backed_by_countries"] = given.groupby("priority_id")[COUNTRY_KEY].nunique()
+    countries = suppression.label_countries(_answers(data, votes, COUNTRY_KEY), min_group)
+    grouped["backed_by_countries"] = suppression.count_backing(votes, countries, ["priority_id"])
     frame = visible.merge(grouped, left_on="priority_id", right_index=True, how="left")
     for column in ("dots", "supporters", "backed_by_countries"):
         frame[column] = frame[column].fillna(0).astype(int)
@@ -134,9 +145,9 @@ def tally_votes(data: QuestionVotes, votes: pd.DataFrame | None = None, voters: 
     return frame[TALLY_COLUMNS].reset_index(drop=True)
 
 
-def tally_question(db, question_id: int) -> pd.DataFrame:
+def tally_question(db, question_id: int, min_group: int = MIN_GROUP_DEFAULT) -> pd.DataFrame:
     """Ranked results of one question."""
-    return tally_votes(load_question_votes(db, question_id))
+    return tally_votes(load_question_votes(db, question_id), min_group)
 
 
 def summarise_themes(data: QuestionVotes, tally: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -183,7 +194,7 @@ def load_workshop_votes(db, workshop_id: int) -> list[QuestionVotes]:
 
 @dataclass
 class SegmentGroup:
-    """One group of a segment; figures are None when the group is suppressed."""
+    """One group of a segment; figures are None when the group is hidden (suppression.hide_small_groups)."""
 
     name: str
     participants: int | None
@@ -197,24 +208,25 @@ def list_segment_keys(db, workshop_id: int) -> list[dict]:
 
 
 def tally_segment(data: QuestionVotes, key: str, min_group: int = MIN_GROUP_DEFAULT) -> list[SegmentGroup]:
-    """Rank priorities within each group of a profile answer; small groups are suppressed whole."""
+    """Rank priorities within each group of a profile answer; small groups (and their cover) are hidden whole."""
     if key not in data.participants.columns:
         raise RuleError("Unknown profile question.")
-    voters = data.participants[data.participants["participant_id"].isin(data.voter_ids)]
-    sizes = voters.groupby(key)["participant_id"].count()
     votes = _votes_with(data, COUNTRY_KEY)
-    votes = votes.assign(group=votes["participant_id"].map(voters.set_index("participant_id")[key]))
+    answers = _answers(data, votes, key)
+    sizes = answers.value_counts()
+    hidden = suppression.hide_small_groups(sizes.to_dict(), min_group)
+    votes = votes.assign(group=votes["participant_id"].map(answers))
     # One grouped pass over all groups (a loop of per-group tallies is slow on 5,000 participants).
     per_item = votes.groupby(["group", "priority_id"]).agg(dots=("dots", "sum"),
                                                            supporters=("participant_id", "nunique"))
-    given = votes[votes[COUNTRY_KEY] != NOT_GIVEN]
-    per_item["backed_by_countries"] = given.groupby(["group", "priority_id"])[COUNTRY_KEY].nunique()
+    countries = suppression.label_countries(_answers(data, votes, COUNTRY_KEY), min_group)
+    per_item["backed_by_countries"] = suppression.count_backing(votes, countries, ["group", "priority_id"])
     per_item = per_item.reset_index().fillna({"backed_by_countries": 0})
     visible = _visible(data).set_index("priority_id")
     groups = []
     for name in sorted(sizes.index, key=lambda n: (n == NOT_GIVEN, str(n))):
         size = int(sizes[name])
-        if size < min_group:
+        if name in hidden:
             groups.append(SegmentGroup(str(name), None, True, None))
             continue
         tally = per_item[(per_item["group"] == name) & (per_item["dots"] > 0)].drop(columns="group")
@@ -228,30 +240,30 @@ def tally_segment(data: QuestionVotes, key: str, min_group: int = MIN_GROUP_DEFA
     return groups
 
 
-def suppressed_label(min_group: int) -> str:
-    """The text shown instead of a small group's figures."""
-    return f"fewer than {min_group}"
+def suppressed_label() -> str:
+    """The text shown instead of a hidden group's figures (no number: not even 'fewer than N')."""
+    return suppression.HIDDEN
 
 
-def build_segment_table(overall: pd.DataFrame, groups: list[SegmentGroup], min_group: int) -> pd.DataFrame:
-    """Overall ranking beside each group's dots; a suppressed group's column says 'fewer than N'."""
+def build_segment_table(overall: pd.DataFrame, groups: list[SegmentGroup]) -> pd.DataFrame:
+    """Overall ranking beside each group's dots; a hidden group's column says 'hidden'."""
     table = overall[["rank", "priority_id", "title", "dots"]].rename(columns={"dots": "all participants"}).copy()
     for group in groups:
         if group.suppressed:
-            table[f"{group.name} ({suppressed_label(min_group)})"] = suppressed_label(min_group)
+            table[f"{group.name} ({suppressed_label()})"] = suppressed_label()
             continue
         dots = group.tally.set_index("priority_id")["dots"]
         table[f"{group.name} (n={group.participants})"] = table["priority_id"].map(dots).fillna(0).astype(int)
     return table
 
 
-def flatten_segments(question, segment: str, groups: list[SegmentGroup], min_group: int) -> list[dict]:
-    """Long rows (one per group and priority) for exports; a suppressed group is one row of text."""
+def flatten_segments(question, segment: str, groups: list[SegmentGroup]) -> list[dict]:
+    """Long rows (one per group and priority) for exports; a hidden group is one row of text."""
     rows = []
     for group in groups:
         base = {"question_no": question, "segment": segment, "group": group.name}
         if group.suppressed:
-            rows.append({**base, "participants": suppressed_label(min_group)})
+            rows.append({**base, "participants": suppressed_label()})
             continue
         for item in group.tally.itertuples():
             rows.append({**base, "participants": group.participants, "rank": item.rank,
@@ -262,121 +274,35 @@ def flatten_segments(question, segment: str, groups: list[SegmentGroup], min_gro
 
 # ---------------------------------------------------------------- fairness
 
-def tally_equal_weight(data: QuestionVotes, key: str = COUNTRY_KEY) -> pd.DataFrame:
-    """Raw tally beside an equal-weight-per-country tally that sums to the same total."""
-    tally = tally_votes(data)
+def _pooled_votes(data: QuestionVotes, key: str, min_group: int) -> pd.DataFrame:
+    """Votes on visible priorities with the voter's group: hidden groups and 'Not given' pooled into one."""
     votes = _votes_with(data, key)
-    group_totals = votes.groupby(key)["dots"].sum()
+    groups = suppression.pool_hidden(_answers(data, votes, key), min_group)
+    return votes.assign(group=votes["participant_id"].map(groups))
+
+
+def tally_equal_weight(data: QuestionVotes, key: str = COUNTRY_KEY, min_group: int = MIN_GROUP_DEFAULT) -> pd.DataFrame:
+    """Raw tally beside an equal-weight-per-country tally that sums to the same total (small groups pooled)."""
+    tally = tally_votes(data, min_group)
+    votes = _pooled_votes(data, key, min_group)
+    group_totals = votes.groupby("group")["dots"].sum()
     group_totals = group_totals[group_totals > 0]
     total = group_totals.sum()
     weights = (total / len(group_totals)) / group_totals if len(group_totals) else group_totals
     # An empty vote table keeps object dtypes; cast so "no votes yet" multiplies as numbers.
-    weighted = (votes["dots"].astype(float) * votes[key].map(weights).astype(float)).groupby(votes["priority_id"]).sum()
+    weighted = (votes["dots"].astype(float) * votes["group"].map(weights).astype(float)).groupby(votes["priority_id"]).sum()
     frame = tally[["rank", "priority_id", "title", "theme", "dots", "supporters", "backed_by_countries"]].copy()
     frame["equal_weight_dots"] = frame["priority_id"].map(weighted).fillna(0.0).round(2)
     frame["equal_weight_rank"] = rank_competition(frame["priority_id"].map(weighted).fillna(0.0))
     return frame
 
 
-def list_group_weights(data: QuestionVotes, key: str = COUNTRY_KEY) -> pd.DataFrame:
-    """Each country's raw dots and the factor its dots were scaled by."""
-    votes = _votes_with(data, key)
-    frame = votes.groupby(key).agg(dots=("dots", "sum"), participants=("participant_id", "nunique")).reset_index()
+def list_group_weights(data: QuestionVotes, key: str = COUNTRY_KEY, min_group: int = MIN_GROUP_DEFAULT) -> pd.DataFrame:
+    """Each shown country's raw dots and scaling factor; hidden ones only inside 'Other / not given'."""
+    votes = _pooled_votes(data, key, min_group)
+    frame = votes.groupby("group").agg(dots=("dots", "sum"), participants=("participant_id", "nunique")).reset_index()
     frame = frame[frame["dots"] > 0]
     total = frame["dots"].sum()
     frame["weight"] = ((total / len(frame)) / frame["dots"]).round(4) if len(frame) else 0.0
-    return frame.rename(columns={key: "group"}).reset_index(drop=True)
-
-
-# ---------------------------------------------------------------- across workshops
-
-def load_cross_votes(db, workshop_ids: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Visible priorities of several workshops (with origin) and their votes (with voter country)."""
-    if not workshop_ids:
-        return pd.DataFrame(columns=CROSS_ITEM_COLUMNS), pd.DataFrame(columns=["priority_id", "participant_id",
-                                                                                 "dots", "country"])
-    marks = ",".join("?" * len(workshop_ids))
-    items = pd.DataFrame(fetch_all(db, f"""
-        SELECT p.id AS priority_id, w.id AS workshop_id, w.title AS workshop, w.code,
-               coalesce(w.country, '') AS workshop_country, q.prompt AS question, p.title,
-               coalesce(t.name, '') AS theme,
-               coalesce(json_extract(a.profile, '$.country'), '') AS author_country
-        FROM priority p JOIN question q ON q.id = p.question_id JOIN workshop w ON w.id = q.workshop_id
-        LEFT JOIN theme t ON t.id = p.theme_id LEFT JOIN participant a ON a.id = p.participant_id
-        WHERE w.id IN ({marks}) AND p.state = 'visible' ORDER BY w.id, q.position, p.id""", workshop_ids),
-        columns=CROSS_ITEM_COLUMNS)
-    votes = pd.DataFrame(fetch_all(db, f"""
-        SELECT d.priority_id, d.participant_id, count(*) AS dots,
-               coalesce(json_extract(pa.profile, '$.country'), '{NOT_GIVEN}') AS country
-        FROM dot d JOIN participant pa ON pa.id = d.participant_id
-        WHERE pa.workshop_id IN ({marks}) GROUP BY d.priority_id, d.participant_id""", workshop_ids),
-        columns=["priority_id", "participant_id", "dots", "country"])
-    return items, votes
-
-
-CROSS_ITEM_COLUMNS = ["priority_id", "workshop_id", "workshop", "code", "workshop_country", "question", "title",
-                      "theme", "author_country"]
-CROSS_COLUMNS = ["rank", "item_id", "title", "dots", "supporters", "backed_by_countries", "workshops", "countries",
-                 "sources", "merged_count"]
-
-
-def resolve_merges(merges: dict[int, int]) -> dict[int, int]:
-    """Follow chains (a→b, b→c becomes a→c, b→c) and refuse cycles."""
-    resolved = {}
-    for source in merges:
-        seen, target = {source}, merges[source]
-        while target in merges:
-            if target in seen:
-                raise RuleError("These merges form a loop.")
-            seen.add(target)
-            target = merges[target]
-        resolved[source] = target
-    return resolved
-
-
-def tally_cross(items: pd.DataFrame, votes: pd.DataFrame, merges: dict[int, int] | None = None) -> pd.DataFrame:
-    """One combined ranked list; merged priorities become one item under the target's title."""
-    mapping = resolve_merges(merges or {})
-    items = items.assign(item_id=items["priority_id"].map(lambda p: mapping.get(p, p)))
-    votes = votes[votes["priority_id"].isin(set(items["priority_id"]))]
-    votes = votes.assign(item_id=votes["priority_id"].map(lambda p: mapping.get(p, p)))
-    titles = items.set_index("priority_id")["title"]
-    rows = []
-    for item_id, members in items.groupby("item_id", sort=False):
-        mine = votes[votes["item_id"] == item_id]
-        countries = set(members["workshop_country"]) | set(members["author_country"]) | set(mine["country"])
-        rows.append({
-            "item_id": int(item_id), "title": titles.get(item_id, members["title"].iloc[0]),
-            "dots": int(mine["dots"].sum()), "supporters": int(mine["participant_id"].nunique()),
-            "backed_by_countries": int(mine.loc[mine["country"] != NOT_GIVEN, "country"].nunique()),
-            "workshops": "; ".join(dict.fromkeys(f"{r.workshop} ({r.code})" for r in members.itertuples())),
-            "countries": ", ".join(sorted(c for c in countries if c and c != NOT_GIVEN)),
-            "sources": "; ".join(f"{r.code} #{r.priority_id}: {r.title}" for r in members.itertuples()),
-            "merged_count": len(members)})
-    frame = pd.DataFrame(rows, columns=[c for c in CROSS_COLUMNS if c != "rank"])
-    frame["rank"] = rank_competition(frame["dots"])
-    return frame.sort_values(["rank", "item_id"])[CROSS_COLUMNS].reset_index(drop=True)
-
-
-def record_cross_merge(db, actor: str, source_ids: list[int], target_id: int) -> None:
-    """Audit a cross-workshop merge in the log of every workshop involved (the merge itself lives in the session)."""
-    ids = sorted(set(source_ids) | {target_id})
-    if len(ids) < 2:
-        raise RuleError("Pick at least two priorities to merge.")
-    marks = ",".join("?" * len(ids))
-    rows = fetch_all(db, f"SELECT p.id, p.title, q.workshop_id FROM priority p JOIN question q ON q.id = p.question_id"
-                         f" WHERE p.id IN ({marks})", ids)
-    if len(rows) != len(ids):
-        raise RuleError("This priority no longer exists.")
-    titles = {r["id"]: r["title"] for r in rows}
-    with immediate(db):
-        for workshop_id in sorted({r["workshop_id"] for r in rows}):
-            audit.record(db, actor, "cross.merge", workshop_id, target_id=target_id, target_title=titles[target_id],
-                            source_ids=[i for i in ids if i != target_id])
-
-
-def add_cross_merge(merges: dict[int, int], source_ids: list[int], target_id: int) -> dict[int, int]:
-    """Return a new mapping with the sources merged into the target (checked for loops)."""
-    updated = {**merges, **{s: target_id for s in source_ids if s != target_id}}
-    resolve_merges(updated)
-    return updated
+    frame = frame.sort_values("group", key=lambda g: g.map(lambda n: (n == suppression.POOLED, str(n))))
+    return frame[["group", "dots", "participants", "weight"]].reset_index(drop=True)

@@ -1,10 +1,11 @@
-"""Staff accounts: bcrypt hashes, roles, our own persistent lockout, the cookie key.
+"""Staff accounts: bcrypt hashes, roles, password checks that slow down after failures, the cookie key.
 
 No Streamlit here; components.ui.session wires this to streamlit-authenticator.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -19,8 +20,6 @@ from components.private_files import PRIVATE_MODE, make_private
 from components.storage import db_path, fetch_all, fetch_one, immediate
 
 ROLES = ("facilitator", "organiser")
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=5)
 COOKIE_KEY_ENV = "HUB_WORKSHOP_COOKIE_KEY"
 PASSWORD_MIN = 10
 
@@ -66,13 +65,14 @@ def create_user(db, username: str, name: str, role: str, actor: str, password: s
 
 
 def reset_password(db, username: str, actor: str, password: str | None = None) -> str:
-    """Set a new password (generated when not given), clear any lock, and return it."""
+    """Set a new password (generated when not given), clear any slow-down, and return it."""
     password = password or new_password()
     if len(password) < PASSWORD_MIN:
         raise RuleError("Passwords need at least {min} characters.", min=PASSWORD_MIN)
     with immediate(db):
         _require_user(db, username)
-        db.conn.execute("UPDATE user SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE username = ?",
+        db.conn.execute("UPDATE user SET password_hash = ?, failed_logins = 0, next_login_check_at = NULL"
+                        " WHERE username = ?",
                         (hash_password(password), username))
         _end_sessions(db, username)  # whoever knew the old password may hold a session or cookie
         audit.record(db, actor, "user.reset_password", None, username=username)
@@ -106,7 +106,8 @@ def get_user(db, username: str | None) -> dict | None:
 
 def list_users(db) -> list[dict]:
     """Return all users without their hashes."""
-    return fetch_all(db, "SELECT username, name, email, role, disabled, locked_until, created_at FROM user ORDER BY username")
+    return fetch_all(db, "SELECT username, name, email, role, disabled, next_login_check_at, created_at FROM user"
+                         " ORDER BY username")
 
 
 def count_organisers(db) -> int:
@@ -114,49 +115,63 @@ def count_organisers(db) -> int:
     return db.conn.execute("SELECT count(*) FROM user WHERE role = 'organiser' AND disabled = 0").fetchone()[0]
 
 
-def is_locked(user: dict) -> bool:
-    """True while a user is locked out after too many failures."""
-    return bool(user["locked_until"]) and datetime.fromisoformat(user["locked_until"]) > _now()
-
-
-def record_failed_login(db, username: str) -> bool:
-    """Count a failed login; lock the account after MAX_FAILURES. Returns True if now locked."""
+def reserve_login_check(db, username: str) -> tuple[dict | None, int]:
+    """Decide, in one write transaction before any bcrypt check, whether a password check of this username
+    may run now: (user, 0) when it may, (user, seconds to wait) when not, (None, 0) for no enabled user.
+    An allowed check counts as a failure up front (a right password clears it), so parallel attempts
+    cannot all slip in before the first one's failure is written."""
     with immediate(db):
         user = get_user(db, username)
-        if user is None:
-            return False
+        if user is None or user["disabled"]:
+            return None, 0
+        now = _now()
+        due = datetime.fromisoformat(user["next_login_check_at"]) if user["next_login_check_at"] else None
+        if due and due > now:
+            return user, math.ceil((due - now).total_seconds())
         failures = user["failed_logins"] + 1
-        locked_until = None
-        if failures >= MAX_FAILURES:
-            locked_until, failures = (_now() + LOCKOUT).isoformat(), 0
-            audit.record(db, "system", "user.locked", None, username=user["username"])
-        db.conn.execute("UPDATE user SET failed_logins = ?, locked_until = coalesce(?, locked_until) WHERE id = ?",
-                        (failures, locked_until, user["id"]))
-    return locked_until is not None
+        delay = rules.login_delay_seconds(failures)
+        db.conn.execute("UPDATE user SET failed_logins = ?, next_login_check_at = ? WHERE id = ?",
+                        (failures, (now + timedelta(seconds=delay)).isoformat() if delay else None, user["id"]))
+        if failures == rules.LOGIN_FREE_FAILURES:
+            audit.record(db, "system", "user.login_slowed", None, username=user["username"])
+    return user, 0
+
+
+def check_login(db, username: str, password: str) -> bool:
+    """True for the right password of an enabled user. The check is reserved first (reserve_login_check);
+    while the username is slowed down this raises RuleError with the seconds to wait, and no bcrypt runs."""
+    user, wait = reserve_login_check(db, (username or "").strip().lower())
+    rules.check_login_wait(wait)
+    if user is None or not check_password(password, user["password_hash"]):
+        return False
+    with immediate(db):
+        db.conn.execute("UPDATE user SET failed_logins = 0, next_login_check_at = NULL WHERE id = ?", (user["id"],))
+    return True
 
 
 def record_login(db, username: str) -> None:
     """Clear failures after a successful login and audit it."""
     with immediate(db):
-        db.conn.execute("UPDATE user SET failed_logins = 0, locked_until = NULL WHERE username = ?", (username,))
+        db.conn.execute("UPDATE user SET failed_logins = 0, next_login_check_at = NULL WHERE username = ?",
+                        (username,))
         audit.record(db, username, "user.login", None)
 
 
 def build_credentials(db) -> dict:
-    """Build streamlit-authenticator credentials from enabled users; locked ones cannot match."""
+    """streamlit-authenticator's credentials for the enabled users, without their real hashes: every password
+    is checked by check_login (components.ui.session routes the library's check there)."""
     users = {}
     for user in fetch_all(db, "SELECT * FROM user WHERE disabled = 0"):
         users[user["username"]] = {
             "name": user["name"], "email": user["email"], "roles": [user["role"]],
-            # A locked account keeps its row (so we can say it is locked) but no password matches.
-            "password": LOCKED_HASH if is_locked(user) else user["password_hash"],
-            "failed_login_attempts": 0,
+            # Should the library ever check a password itself, this hash lets nobody in (fail closed).
+            "password": UNCHECKED_HASH, "failed_login_attempts": 0,
         }
     return {"usernames": users}
 
 
-# A real hash of a random secret nobody knows, so the library counts the attempt.
-LOCKED_HASH = bcrypt.hashpw(secrets.token_hex(16).encode(), bcrypt.gensalt(rounds=4)).decode()
+# A real hash of a random secret nobody knows.
+UNCHECKED_HASH = bcrypt.hashpw(secrets.token_hex(16).encode(), bcrypt.gensalt(rounds=4)).decode()
 
 
 def cookie_key_path() -> Path:

@@ -7,7 +7,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from components import analysis, auth, exports, robustness, rules, seed, storage, workshops
+from components import auth, exports, robustness, rules, seed, storage, workshops
 from components.rules import RuleError
 
 CLI_ACTOR = "cli"
@@ -19,7 +19,7 @@ def cmd_init(args, db) -> int:
     if seed.ensure_demo(db):
         print(f"Created the demo workshop in {storage.db_path()}")
     if auth.count_organisers(db) == 0:
-        # Not a fixed "organiser": a stranger who cannot name the account cannot lock it with wrong passwords.
+        # Not a fixed "organiser": a stranger who cannot name the account cannot slow its logins down.
         username = args.organiser or f"organiser-{secrets.token_hex(3)}"
         password = auth.create_user(db, username, "Organiser", "organiser", CLI_ACTOR)
         print("First organiser account created. Write this down; it is shown only once:")
@@ -40,7 +40,7 @@ def cmd_add_user(args, db) -> int:
 
 
 def cmd_reset_password(args, db) -> int:
-    """Reset a password (and any lockout) and print the new one."""
+    """Reset a password (and clear any slow-down of its password checks) and print the new one."""
     password = auth.reset_password(db, args.username, CLI_ACTOR)
     print(f"New password for {args.username}: {password}")
     return 0
@@ -68,6 +68,7 @@ EXPORT_USAGE = """Export a workshop's results.
 examples:
   python -m components.cli export --workshop ABC234 --format xlsx --out results.xlsx
   python -m components.cli export --workshop ABC234 --format zip --out all.zip --include-names
+  python -m components.cli export --workshop ABC234 --format json --out micro.json --microdata
 
 formats: csv (ranked priorities, UTF-8 with BOM), xlsx (summary, ranked priorities, dots per participant,
 segments, audit log), json (everything needed to reproduce the tallies), html (self-contained report
@@ -82,12 +83,15 @@ def add_export_parser(subparsers) -> None:
     parser.add_argument("--format", required=True, choices=exports.FORMATS, dest="fmt")
     parser.add_argument("--out", required=True, metavar="PATH", help="file to write")
     parser.add_argument("--include-names", action="store_true", help="include participants' display names")
-    parser.add_argument("--min-group", type=int, default=analysis.MIN_GROUP_DEFAULT,
+    parser.add_argument("--min-group", type=int, default=rules.MIN_GROUP_DEFAULT,
                         help="smallest segment group shown with figures (default %(default)s)")
     parser.add_argument("--top", type=_at_least_one, default=robustness.TOP_DEFAULT,
                         help="places the robustness section compares (default %(default)s)")
     parser.add_argument("--margin", type=_at_least_one, default=rules.REPRESENTATION_MARGIN_DEFAULT,
                         help="points beyond which representation flags a group (default %(default)s)")
+    parser.add_argument("--microdata", action="store_true",
+                        help="JSON (also inside zip): list each participant's profile answers beside the code their "
+                             "dots use; a lone voter from a small group can then be recognised")
     parser.set_defaults(handler=cmd_export)
 
 
@@ -104,11 +108,11 @@ def cmd_export(args, db) -> int:
     rules.check_code_found(workshop, args.workshop)
     rules.check_min_group(args.min_group)
     data = exports.export_bytes(db, workshop["id"], args.fmt, args.include_names, args.min_group, top=args.top,
-                                margin=min(args.margin, rules.REPRESENTATION_MARGIN_MAX))
+                                margin=min(args.margin, rules.REPRESENTATION_MARGIN_MAX), microdata=args.microdata)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    exports.record_export(db, workshop["id"], CLI_ACTOR, args.fmt, args.include_names)
+    exports.record_export(db, workshop["id"], CLI_ACTOR, args.fmt, args.include_names, args.microdata)
     print(f"Wrote {out} ({len(data):,} bytes, {args.fmt})")
     return 0
 
@@ -124,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", choices=auth.ROLES, default="facilitator")
     add.add_argument("--name")
-    reset = sub.add_parser("reset-password", help="generate a new password and clear a lockout")
+    reset = sub.add_parser("reset-password", help="generate a new password and clear a login slow-down")
     reset.add_argument("username")
     disable = sub.add_parser("disable-user", help="disable an account")
     disable.add_argument("username")

@@ -1,7 +1,7 @@
 """Exports of a workshop's results: CSV, XLSX, JSON, a self-contained HTML report, and a zip of all.
 
-Spreadsheet cells are neutralised against formula injection; participants appear
-as anonymous codes (P001, ...) unless the organiser includes names. No Streamlit here.
+Cells are neutralised against formula injection; participants appear as codes (P001, ...) unless
+names are included, with profile answers beside their dots only as microdata. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -14,22 +14,16 @@ from datetime import datetime, timezone
 from typing import Callable
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from components import analysis, audit, membership, receipts, representation, robustness, rules, workshops
-from components.report import build_html, plain_rows
+from components.report import build_html
+from components.spreadsheet import write_csv, write_xlsx
 from components.rules import RuleError
 from components.storage import read_snapshot
 
 FORMATS = ("csv", "xlsx", "json", "html", "zip")
 MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "json": "application/json", "html": "text/html", "zip": "application/zip"}
-# Spreadsheet programs treat a cell starting with these as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "robustness", "representation",
           "reweighted tally", "receipts", "audit log")
 # The Excel segments sheet keeps each group's top ranks so a 5,000-person workshop exports in seconds;
@@ -37,17 +31,11 @@ SHEETS = ("summary", "ranked priorities", "dots per participant", "segments", "r
 XLSX_SEGMENT_TOP = 100
 JSON_FORMAT = "hub-workshop-results"
 JSON_VERSION = 1
+MICRODATA_NOTES = {True: "Microdata: profile answers are beside the codes the dots use; a participant from a small "
+                         "group can be recognised. Handle as personal data.",
+                   False: "No microdata: profile answers are not linked to dots; results by group are in 'segments'."}
 
 Progress = Callable[[float, str], None]
-
-
-def neutralise(value):
-    """Prefix text a spreadsheet would read as a formula with a single quote; drop characters XLSX forbids."""
-    if not isinstance(value, str):
-        return value
-    # Rows stored before the rules dropped control characters must not break the whole workbook.
-    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 # ---------------------------------------------------------------- gathering
@@ -72,11 +60,12 @@ class WorkshopResults:
     representation: list[list[representation.Representation]] = field(default_factory=list)
     membership: dict[str, pd.DataFrame] = field(default_factory=dict)
     top: int = robustness.TOP_DEFAULT  # the organiser's "places to compare" for robustness
+    microdata: bool = False
 
 
-def gather_results(db, workshop_id: int, include_names: bool = False, min_group: int = analysis.MIN_GROUP_DEFAULT,
-                   top: int = robustness.TOP_DEFAULT,
-                   margin: float = rules.REPRESENTATION_MARGIN_DEFAULT) -> WorkshopResults:
+def gather_results(db, workshop_id: int, include_names: bool = False, min_group: int = rules.MIN_GROUP_DEFAULT,
+                   top: int = robustness.TOP_DEFAULT, margin: float = rules.REPRESENTATION_MARGIN_DEFAULT,
+                   microdata: bool = False) -> WorkshopResults:
     """Load a workshop and compute its tallies, fairness and segments."""
     # One snapshot: votes keep arriving during a live export, and every table must agree.
     with read_snapshot(db):
@@ -88,8 +77,8 @@ def gather_results(db, workshop_id: int, include_names: bool = False, min_group:
         audit_rows = audit.list_audit(db, workshop_id)
         secret = receipts.load_secret(db, workshop_id)
         mix = membership.load_mix(db, workshop_id)
-    tallies = [analysis.tally_votes(q) for q in questions]
-    fairness = [analysis.tally_equal_weight(q) for q in questions]
+    tallies = [analysis.tally_votes(q, min_group) for q in questions]
+    fairness = [analysis.tally_equal_weight(q, min_group=min_group) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
     ballots = [receipts.list_receipts(secret, q.question["id"], q.votes, set(tally["priority_id"]))
                for q, tally in zip(questions, tallies)]
@@ -97,7 +86,7 @@ def gather_results(db, workshop_id: int, include_names: bool = False, min_group:
     compared = [representation.compare_all(q, mix, min_group, margin) for q in questions]
     return WorkshopResults(
         workshop, themes, profile, questions, tallies, fairness, segments, ballots, ranks, audit_rows, include_names,
-        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), compared, mix, top)
+        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), compared, mix, top, microdata)
 
 
 def _codes(res: WorkshopResults) -> dict[int, str]:
@@ -122,7 +111,8 @@ def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
     rows = [("Workshop", w["title"]), ("Join code", w["code"]), ("Status", w["status"]),
             ("Country", w["country"] or ""), ("Language", w["language"]), ("Created", w["created_at"]),
             ("Generated", res.generated_at), ("Names included", "yes" if res.include_names else "no"),
-            ("Minimum group size for segments", res.min_group)]
+            ("Minimum group size for segments", res.min_group),
+            ("Microdata (profiles linked to dots, JSON only)", "yes" if res.microdata else "no")]
     for number, data in enumerate(res.questions, start=1):
         s = analysis.summarise_question(data)
         rows += [(f"Question {number}", s["prompt"]), (f"Question {number} phase", s["phase"]),
@@ -177,14 +167,14 @@ def build_dots_table(res: WorkshopResults) -> pd.DataFrame:
 
 
 def build_segments_table(res: WorkshopResults) -> pd.DataFrame:
-    """Long table of every segment group's ranking; small groups say 'fewer than N'."""
+    """Long table of every segment group's ranking; hidden groups say 'hidden'."""
     rows = []
     for number, by_key in enumerate(res.segments, start=1):
         for key, groups in by_key.items():
-            rows += analysis.flatten_segments(number, key, groups, res.min_group)
+            rows += analysis.flatten_segments(number, key, groups)
     columns = ["question_no", "segment", "group", "participants", "rank", "priority_id", "title", "dots", "supporters",
                "share_supporting"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns).astype({c: "Int64" for c in ("rank", "priority_id", "dots", "supporters")})
 
 
 def build_robustness_table(res: WorkshopResults) -> pd.DataFrame:
@@ -220,13 +210,6 @@ def build_tables(res: WorkshopResults) -> dict[str, pd.DataFrame]:
 
 # ---------------------------------------------------------------- writers
 
-def write_csv(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a BOM (so Excel reads Czech and Cyrillic), every text cell neutralised."""
-    safe = frame.astype(object).where(frame.notna(), None).map(neutralise)
-    safe.columns = [neutralise(str(c)) for c in frame.columns]
-    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
 def trim_segments(tables: dict[str, pd.DataFrame], top: int = XLSX_SEGMENT_TOP) -> dict[str, pd.DataFrame]:
     """Keep each segment group's top ranks (and every suppressed group's row) for the spreadsheet."""
     segments = tables["segments"]
@@ -234,65 +217,14 @@ def trim_segments(tables: dict[str, pd.DataFrame], top: int = XLSX_SEGMENT_TOP) 
     return {**tables, "segments": segments[keep]}
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per table, readable column widths, frozen header, no formula cell anywhere."""
-    tables = trim_segments(tables)
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for name, frame in tables.items():
-        sheet = book.create_sheet(title=name[:31])
-        rows = plain_rows(frame)
-        for index, width in enumerate(_column_widths(frame, rows), start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.append([_text_cell(sheet, str(c), bold) for c in frame.columns])
-        wrap = Alignment(wrap_text=True, vertical="top") if name == "summary" else None
-        for row in rows:
-            if wrap is not None:
-                sheet.append([_text_cell(sheet, v, None, wrap) if isinstance(v, str) else v for v in row])
-            else:
-                sheet.append([_safe_value(sheet, v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _safe_value(sheet, value):
-    """A plain value for speed; neutralised text never starts with '=', so openpyxl stores it as a string."""
-    if isinstance(value, str):
-        value = neutralise(value)
-        if value.startswith("="):  # unreachable after neutralise; kept so no change can make a formula
-            return _text_cell(sheet, value)
-    return value
-
-
-def _text_cell(sheet, value: str, font=None, alignment=None) -> WriteOnlyCell:
-    """A cell that is always a string, never a formula."""
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
-    cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
-
-
-def _column_widths(frame: pd.DataFrame, rows: list[list], sample: int = 500) -> list[float]:
-    """Width per column from the header and the first rows, between 8 and 60 characters."""
-    widths = []
-    for index, column in enumerate(frame.columns):
-        longest = max([len(str(column))] + [len(str(r[index])) for r in rows[:sample] if r[index] is not None])
-        widths.append(float(min(60, max(8, longest + 2))))
-    return widths
-
-
 def build_json(res: WorkshopResults) -> bytes:
-    """Everything needed to reproduce the results: rules, priorities, anonymised dots, profiles, tallies."""
+    """Everything needed to reproduce the results; profiles beside the dots only as microdata, when asked for."""
     codes, names = _codes(res), _names(res)
     w = res.workshop
     questions = []
-    for data, tally, fair, ballots, ranks, compared in zip(res.questions, res.tallies, res.fairness, res.receipts,
-                                                           res.robustness, res.representation):
+    for number, (data, tally, fair, ballots, ranks, compared, by_key) in enumerate(zip(
+            res.questions, res.tallies, res.fairness, res.receipts, res.robustness, res.representation, res.segments),
+            start=1):
         q = data.question
         questions.append({
             "id": q["id"], "position": q["position"], "prompt": q["prompt"], "phase": q["phase"],
@@ -312,11 +244,14 @@ def build_json(res: WorkshopResults) -> bytes:
             "receipts": [{"receipt": b["receipt"], "dots": {str(k): v for k, v in b["dots"].items()}} for b in ballots],
             "robustness": {**robustness.to_record(ranks, res.top), "ranks": _records(ranks)},
             "representation": [representation.to_record(r) for r in compared],
+            "segments": [row for key, groups in by_key.items() for row in analysis.flatten_segments(number, key, groups)],
         })
     people = res.questions[0].participants if res.questions else pd.DataFrame(columns=["participant_id"])
     participants = []
     for person in people.to_dict("records"):
-        entry = {"id": person["code"], "kind": person["kind"], "profile": person["profile"]}
+        entry = {"id": person["code"], "kind": person["kind"]}
+        if res.microdata:  # profile + dots identify a lone voter from a small group: only when asked for
+            entry["profile"] = person["profile"]
         if res.include_names:
             entry["name"] = names.get(person["participant_id"], "")
         participants.append(entry)
@@ -330,7 +265,8 @@ def build_json(res: WorkshopResults) -> bytes:
         "methodology": analysis.METHODOLOGY, "minimum_group_size": res.min_group,
         "membership": {key: _records(mix.drop(columns="share")) for key, mix in res.membership.items()},
         "representation_caveats": representation.write_caveats(),
-        "names_included": res.include_names, "participants": participants, "questions": questions,
+        "names_included": res.include_names, "microdata": res.microdata, "microdata_note": MICRODATA_NOTES[res.microdata],
+        "participants": participants, "questions": questions,
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -343,14 +279,15 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 # ---------------------------------------------------------------- one call per format
 
 def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
-                 min_group: int = analysis.MIN_GROUP_DEFAULT, progress: Progress | None = None, *,
-                 top: int = robustness.TOP_DEFAULT, margin: float = rules.REPRESENTATION_MARGIN_DEFAULT) -> bytes:
+                 min_group: int = rules.MIN_GROUP_DEFAULT, progress: Progress | None = None, *,
+                 top: int = robustness.TOP_DEFAULT, margin: float = rules.REPRESENTATION_MARGIN_DEFAULT,
+                 microdata: bool = False) -> bytes:
     """Build one export format and return its bytes (top: robustness places; margin: representation flags)."""
     if fmt not in FORMATS:
         raise RuleError("Unknown export format {fmt}.", fmt=fmt)
     report = progress or (lambda _fraction, _label: None)
     report(0.05, "Computing results")
-    res = gather_results(db, workshop_id, include_names, min_group, top, margin)
+    res = gather_results(db, workshop_id, include_names, min_group, top, margin, microdata)
     if fmt == "json":
         return build_json(res)
     if fmt == "html":
@@ -360,7 +297,7 @@ def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
     if fmt == "csv":
         return write_csv(tables["ranked priorities"])
     if fmt == "xlsx":
-        return write_xlsx(tables)
+        return write_xlsx(trim_segments(tables))
     return build_zip(res, tables, report)
 
 
@@ -372,7 +309,7 @@ def build_zip(res: WorkshopResults, tables: dict[str, pd.DataFrame], report: Pro
         for name, frame in tables.items():
             archive.writestr(f"{stem}-{name.replace(' ', '-')}.csv", write_csv(frame))
         report(0.35, "Writing the spreadsheet")
-        archive.writestr(f"{stem}.xlsx", write_xlsx(tables))
+        archive.writestr(f"{stem}.xlsx", write_xlsx(trim_segments(tables)))
         report(0.6, "Writing the JSON data")
         archive.writestr(f"{stem}.json", build_json(res))
         report(0.75, "Writing the HTML report")
@@ -392,7 +329,7 @@ def export_file_name(workshop: dict, fmt: str) -> str:
     return export_stem(workshop) + suffix
 
 
-def record_export(db, workshop_id: int, actor: str, fmt: str, include_names: bool) -> None:
-    """Audit who exported what (exports with names matter for data protection)."""
-    audit.record(db, actor, "export", workshop_id, format=fmt, include_names=include_names)
+def record_export(db, workshop_id: int, actor: str, fmt: str, include_names: bool, microdata: bool = False) -> None:
+    """Audit who exported what (exports with names or microdata matter for data protection)."""
+    audit.record(db, actor, "export", workshop_id, format=fmt, include_names=include_names, microdata=microdata)
     db.conn.commit()

@@ -14,6 +14,7 @@ import pandas as pd
 
 from components import audit, rules, workshops
 from components.rules import RuleError
+from components.spreadsheet import neutralise, restore_text
 from components.storage import fetch_all, immediate
 
 # The kinds of group a mix gives, keyed like the profile questions whose answers they are compared with.
@@ -102,7 +103,7 @@ def parse_csv(data: bytes, aliases: dict[str, str]) -> tuple[list[dict], list[tu
         except RuleError as exc:
             problems.append((number, exc))
             continue
-        rows.append({"row": number, "dimension": key, "group": _written(values.get("group", "")),
+        rows.append({"row": number, "dimension": key, "group": restore_text(values.get("group", "")),
                      "unit": amounts[0][0], "amount": amounts[0][1]})
     return rows, problems
 
@@ -206,19 +207,6 @@ def write_template(db, workshop_id: int) -> bytes:
         for group in groups:
             row = stored.get((key, group))
             amount = "" if row is None else f"{row['amount']:g}"
-            writer.writerow([key, _inert(group), amount if row and row["unit"] == "count" else "",
+            writer.writerow([key, neutralise(group), amount if row and row["unit"] == "count" else "",
                              amount if row and row["unit"] == "share" else ""])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(text: str) -> str:
-    """A cell a spreadsheet will not read as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _written(text: str) -> str:
-    """A cell as the organiser wrote it: the quote _inert (or a spreadsheet) put before a formula sign goes."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+import pandas as pd
+
 from components import rules
 from components.rules import RuleError
 from components.storage import fetch_value
@@ -57,11 +59,9 @@ def format_dots(dots: dict[int, int]) -> str:
     return " · ".join(f"#{k}: {v}" for k, v in dots.items())
 
 
-def tabulate(ballots_per_question: list[list[dict]]) -> "pd.DataFrame":
+def tabulate(ballots_per_question: list[list[dict]]) -> pd.DataFrame:
     """The published list for the spreadsheets, as in the report: one row per ballot with its question, receipt,
     dots per priority and dots in all; nothing else (one text cell per ballot, so 2,000 priorities stay small)."""
-    import pandas as pd
-
     rows = [{"question_no": number, "receipt": b["receipt"], "dots per priority": format_dots(b["dots"]),
              "dots": sum(b["dots"].values())}
             for number, ballots in enumerate(ballots_per_question, start=1) for b in ballots]

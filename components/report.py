@@ -12,11 +12,14 @@ import pandas as pd
 import plotly.io as pio
 
 from components import analysis, analysis_charts, i18n, receipts, representation, robustness
+from components.spreadsheet import plain_rows
 
 if TYPE_CHECKING:
     from components.exports import WorkshopResults
 
 REPORT_TOP = 50
+HIDDEN_NOTE = ("groups with fewer than {n} participants are hidden, then more groups, smallest first, until the hidden "
+               "ones together have at least {n}, so that no hidden group's figures can be worked out by subtraction.")
 
 REPORT_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1200px;margin:2rem auto;
@@ -94,13 +97,14 @@ def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_k
     parts.append(_html_table(tally.rename(columns={"priority_id": "#"})))
     parts += ["<h3>Themes and dots placed</h3>", charts[1], charts[2]]
     parts.append(f"<h3>Fairness: equal weight per country</h3><p class='muted'>Top {REPORT_TOP} by raw dots. "
-                 "Each country's dots are scaled so that every country contributes the same total.</p>")
+                 "Each country's dots are scaled so that every country contributes the same total; the hidden "
+                 "countries and participants without a country count as one group 'Other / not given'.</p>")
     parts.append(_html_table(fair.drop(columns=["priority_id"]).head(REPORT_TOP)))
     labels = {pq["key"]: pq["label"] for pq in res.profile_questions}
     for key, groups in by_key.items():
         parts.append(f"<h3>Segment: {esc(labels.get(key, key))}</h3><p class='muted'>Top {REPORT_TOP} overall; "
-                     f"groups with fewer than {res.min_group} participants are not shown.</p>")
-        parts.append(_html_table(analysis.build_segment_table(tally, groups, res.min_group)
+                     f"{HIDDEN_NOTE.format(n=res.min_group)}</p>")
+        parts.append(_html_table(analysis.build_segment_table(tally, groups)
                                  .drop(columns=["priority_id"]).head(REPORT_TOP)))
     return parts
 
@@ -124,8 +128,8 @@ def _robustness_section(ranks: pd.DataFrame, min_group: int, top: int, language:
     parts = [f"<h3>Robustness: ranks under {len(rules)} counting rules</h3>",
              _sentences([robustness.write_sentence(ranks, top)], language,
                         [_translate_agreement(ranks, top, language[1])]),
-             f"<p class='muted'>Top {top} compared. Groups smaller than {min_group} are pooled "
-             "into 'Other / not given' before weighting; only ranks are shown."
+             f"<p class='muted'>Top {top} compared. Hidden groups (see the segments) and "
+             "'not given' are pooled into 'Other / not given' before weighting; only ranks are shown."
              + (f" Not available: {esc(', '.join(missing))}." if missing else "") + "</p>"]
     if ranks.empty:
         return parts
@@ -193,8 +197,3 @@ def _html_cell(value, share: bool) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"<td class='num'>{value:.0%}</td>" if share else f"<td class='num'>{value}</td>"
     return f"<td>{html.escape('' if value is None else str(value))}</td>"
-
-
-def plain_rows(frame: pd.DataFrame) -> list[list]:
-    """Rows of Python values (no numpy scalars, NaN as None)."""
-    return frame.astype(object).where(frame.notna(), None).values.tolist()

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components import analysis, rules
+from components import analysis, rules, suppression
 from components.membership import DIMENSIONS
 
-POOLED = "Other / not given"
+POOLED = suppression.POOLED
 GROUP_COLUMNS = ["group", "membership_share", "participants", "participation_share", "gap_points", "flag",
                  "weight"]
 TALLY_COLUMNS = ["rank", "priority_id", "title", "dots", "reweighted_dots", "reweighted_rank"]
@@ -55,23 +55,12 @@ class Representation:
     min_group: int
 
 
-def choose_pooled(sizes: pd.Series, min_group: int, always: frozenset = frozenset()) -> set:
-    """Answers to pool: every group below min_group (and those in `always`), and the smallest shown ones while
-    the pool has 1..N-1 voters. Robustness pools its weighting groups the same way."""
-    pooled = {group for group, size in sizes.items() if size < min_group or group in always}
-    shown = sorted((int(size), str(group)) for group, size in sizes.items() if group not in pooled)
-    # A pool of 1..N-1 voters is "all voters minus the groups shown": fold in the smallest shown group.
-    while 0 < int(sizes[list(pooled)].sum()) < min_group and shown:
-        pooled.add(shown.pop(0)[1])
-    return pooled
-
-
 def assign_cells(data: analysis.QuestionVotes, key: str, mix: pd.DataFrame, min_group: int) -> pd.Series:
     """Voter id -> the group they are counted in: a member group shown alone, or POOLED."""
     voters = data.participants[data.participants["participant_id"].isin(data.voter_ids)]
     answers = voters.set_index("participant_id")[key] if key in voters.columns else \
         pd.Series(analysis.NOT_GIVEN, index=voters["participant_id"])
-    pooled = choose_pooled(answers.value_counts(), min_group)
+    pooled = suppression.hide_small_groups(answers.value_counts().to_dict(), min_group)  # as the segments hide
     listed = set(mix["group"])
     return answers.where(answers.isin(listed) & ~answers.isin(pooled), POOLED).astype(object)
 

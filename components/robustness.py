@@ -1,17 +1,17 @@
 """Robustness of a ranking: would another counting rule have changed the answer? No Streamlit here.
 
-Only ranks are published: per-group weights could reveal a small group's dots, and groups
-below the minimum group size are pooled into one group before weighting.
+Only ranks are published: per-group weights could reveal a small group's dots, and the groups the
+small-group rule hides (components/suppression.py) are pooled with 'not given' before weighting.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from components import analysis, representation
+from components import analysis, rules, suppression
 
 ORG_TYPE_KEY = "org_type"
-POOLED = "Other / not given"
+POOLED = suppression.POOLED
 RULES = ("dots", "supporters", "per_country", "per_org_type", "normalised")
 TOP_DEFAULT = 5
 # The organiser page shows these translated (components/ui/robustness.py); exports use the English.
@@ -21,14 +21,9 @@ SENTENCES = {"all": "The top {n} are the same under all {rules} counts.",
 
 
 def pool_small_groups(data: analysis.QuestionVotes, key: str, min_group: int) -> pd.Series:
-    """Participant id -> group; 'not given' and groups with fewer voters than min_group become one pooled group.
-
-    A pool of 1..N-1 voters would be weighted alone and its ballots would move the ranks (the pool is all
-    voters minus the groups shown): then the smallest group shown joins it (representation.choose_pooled)."""
-    voters = data.participants[data.participants["participant_id"].isin(data.voter_ids)]
-    groups = voters.set_index("participant_id")[key]
-    small = representation.choose_pooled(groups.value_counts(), min_group, frozenset({analysis.NOT_GIVEN}))
-    return groups.where(~groups.isin(small), POOLED)
+    """Participant id -> group; 'not given' and the hidden groups (small ones and their cover) become one group."""
+    voters = set(_visible_votes(data)["participant_id"])
+    return suppression.pool_hidden(suppression.answers_of(data.participants, voters, key), min_group)
 
 
 def _visible_votes(data: analysis.QuestionVotes) -> pd.DataFrame:
@@ -64,7 +59,7 @@ def score_rules(data: analysis.QuestionVotes, min_group: int) -> dict[str, pd.Se
     return scores
 
 
-def rank_rules(data: analysis.QuestionVotes, min_group: int = analysis.MIN_GROUP_DEFAULT) -> pd.DataFrame:
+def rank_rules(data: analysis.QuestionVotes, min_group: int = rules.MIN_GROUP_DEFAULT) -> pd.DataFrame:
     """One row per visible priority: its competition rank under every rule (no scores, no weights)."""
     visible = data.priorities[data.priorities["state"] == "visible"][["priority_id", "title"]].reset_index(drop=True)
     frame = visible.copy()

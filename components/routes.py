@@ -6,6 +6,8 @@ phone can refresh its live results with one small request instead of a whole pag
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 import time
 
@@ -22,15 +24,38 @@ TOKEN_HEADER = "x-hub-token"  # a header, not the URL, so the token stays out of
 NO_STORE = {"Cache-Control": "no-store"}
 # Every phone of a room asks for the same tally: compute it at most once a second per question.
 TALLY_CACHE_SECONDS = 1.0
-SECURITY_HEADERS = [
-    # Participant tokens travel in URLs: never send them to another site as a referrer.
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-content-type-options", b"nosniff"),
-    # Streamlit's own components (the login cookie) are same-origin frames; nobody else may frame us.
-    (b"x-frame-options", b"SAMEORIGIN"),
-    (b"content-security-policy", b"frame-ancestors 'self'; object-src 'none'; base-uri 'self'"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-]
+FRAME_ANCESTORS_ENV = "HUB_FRAME_ANCESTORS"
+
+
+def read_frame_ancestors(setting: str | None) -> tuple[str, ...]:
+    """The origins HUB_FRAME_ANCESTORS lets frame the app (space- or comma-separated https origins); refuse
+    anything else at start-up rather than serve a policy nobody meant."""
+    origins = tuple(dict.fromkeys(o for o in re.split(r"[\s,]+", (setting or "").strip().lower()) if o))
+    wrong = [origin for origin in origins if not rules.is_frame_ancestor(origin)]
+    if wrong or len(origins) > rules.FRAME_ANCESTORS_MAX:
+        raise ValueError(f"{FRAME_ANCESTORS_ENV} must list at most {rules.FRAME_ANCESTORS_MAX} https origins such as "
+                         f"https://teams.microsoft.com or https://*.zoom.us, separated by spaces; not {wrong or origins}")
+    return origins
+
+
+def build_security_headers(frame_ancestors: tuple[str, ...] = ()) -> list[tuple[bytes, bytes]]:
+    """The headers every HTTP response gets; frame_ancestors are the extra origins allowed to frame the app."""
+    # Streamlit's own components (the login cookie) are same-origin frames: 'self' may always frame us.
+    ancestors = " ".join(("'self'",) + frame_ancestors)
+    headers = [
+        # Participant tokens travel in URLs: never send them to another site as a referrer.
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"content-security-policy", f"frame-ancestors {ancestors}; object-src 'none'; base-uri 'self'".encode()),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
+    if not frame_ancestors:
+        # For browsers without CSP frame-ancestors. It cannot name other origins, so it goes when some are allowed.
+        headers.insert(2, (b"x-frame-options", b"SAMEORIGIN"))
+    return headers
+
+
+SECURITY_HEADERS = build_security_headers(read_frame_ancestors(os.environ.get(FRAME_ANCESTORS_ENV)))
 
 _tallies: dict[int, tuple[float, list[dict]]] = {}
 _tallies_lock = threading.Lock()

@@ -85,6 +85,21 @@ def is_id_shaped(text: str) -> bool:
     return 0 < len(text) <= ID_MAX_DIGITS and text.isascii() and text.isdigit()
 
 
+# Origins that may show the app inside their own page (a video-call side panel), from HUB_FRAME_ANCESTORS:
+# https only, a host name (a "*." first label only before at least two more labels) and an optional port;
+# no path, no keyword, no http, so a typo can never open framing to every site.
+_HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+FRAME_ANCESTOR_PATTERN = re.compile(
+    rf"https://(?:\*\.{_HOST_LABEL}(?:\.{_HOST_LABEL})+|{_HOST_LABEL}(?:\.{_HOST_LABEL})*)(?::(?P<port>[0-9]{{1,5}}))?")
+FRAME_ANCESTORS_MAX = 20
+
+
+def is_frame_ancestor(origin: str) -> bool:
+    """True for an https origin another site may frame the app from, e.g. https://teams.microsoft.com."""
+    match = FRAME_ANCESTOR_PATTERN.fullmatch(origin)
+    return match is not None and (match["port"] is None or 1 <= int(match["port"]) <= 65535)
+
+
 def new_token() -> str:
     """Return an unguessable participant token (128+ bits)."""
     return secrets.token_urlsafe(18)
@@ -395,12 +410,27 @@ def check_dot_rules(dots_per_participant: int, max_dots_per_item: int) -> None:
 
 
 MIN_GROUP_MAX = 100  # the largest minimum group size the results page offers
+# A group of participants (one answer to a profile question) smaller than this never shows a number:
+# not on a screen, not in an export, not as a weight.
+MIN_GROUP_DEFAULT = 5
 
 
 def check_min_group(min_group: int) -> None:
     """The minimum group size for segments is a positive number."""
     if min_group < 1:
         raise RuleError("The minimum group size must be at least 1.")
+
+
+def is_group_too_small(size: int, min_group: int) -> bool:
+    """True for a group whose figures would describe fewer people than the minimum group size."""
+    return size < min_group
+
+
+def could_subtract_hidden(hidden_sizes: list[int], min_group: int) -> bool:
+    """True while the hidden groups could be worked out from "all participants" minus the shown groups:
+    one hidden group alone, or hidden groups that together hold fewer people than the minimum group size.
+    (A single hidden group is always below the minimum, so this also means: never exactly one hidden.)"""
+    return bool(hidden_sizes) and (len(hidden_sizes) < 2 or sum(hidden_sizes) < min_group)
 
 
 # Two priorities whose titles score at least this (0–100, components.duplicates.similarity) are suggested
@@ -426,6 +456,28 @@ def check_may_disable(user: dict, actor: str, enabled_organisers: int) -> None:
         raise RuleError("You cannot disable your own account.")
     if user["role"] == "organiser" and not user["disabled"] and enabled_organisers <= 1:
         raise RuleError("At least one organiser account must stay enabled.")
+
+
+# Staff logins slow down instead of locking: a stranger typing wrong passwords for a username must not be able
+# to lock its owner out mid-workshop. The first wrong passwords in a row are free (typos); after that each
+# further password check of that username waits, doubling from the first delay up to the cap.
+LOGIN_FREE_FAILURES = 3
+LOGIN_DELAY_FIRST_SECONDS, LOGIN_DELAY_MAX_SECONDS = 2, 30
+
+
+def login_delay_seconds(failures: int) -> int:
+    """Seconds before the next password check of a username after this many wrong passwords in a row."""
+    if failures < LOGIN_FREE_FAILURES:
+        return 0
+    doublings = min(failures - LOGIN_FREE_FAILURES, 16)  # the cap is reached long before; no huge powers
+    return min(LOGIN_DELAY_MAX_SECONDS, LOGIN_DELAY_FIRST_SECONDS * 2 ** doublings)
+
+
+def check_login_wait(seconds_left: int) -> None:
+    """Refuse a password check while the username is slowed down (no bcrypt runs)."""
+    if seconds_left > 0:
+        raise RuleError("Too many wrong passwords for this username. Please wait {seconds} s, then try again.",
+                        seconds=seconds_left)
 
 
 def check_may_export(user: dict | None, session_current: bool) -> None:

@@ -149,6 +149,12 @@ CREATE TABLE duplicate_dismissal (
 );
 """
 
+# Staff logins slow down instead of locking: the column says when the next password check of a username may
+# run (components/auth.reserve_login_check); failed_logins keeps counting wrong passwords in a row.
+SCHEMA_0007 = """
+ALTER TABLE user RENAME COLUMN locked_until TO next_login_check_at;
+"""
+
 # The network's membership mix per workshop: members (a count, or a share in per cent) per country and per
 # organisation type, as the organiser entered or imported it. Figures about the network, not about a person;
 # one unit per workshop and dimension (the code replaces a dimension's rows whole).

@@ -18,13 +18,13 @@ tabs = st.tabs([_("Results"), _("Segments"), _("Fairness"), _("Robustness"), _("
 with tabs[0]:
     data = results.pick_question(workshop)
     if data is not None:
-        results.render_results(workshop, data)
+        results.render_results(workshop, data, min_group)
 with tabs[1]:
     if data is not None:
         results.render_segments(workshop, data, min_group)
 with tabs[2]:
     if data is not None:
-        results.render_fairness(data)
+        results.render_fairness(data, min_group)
 with tabs[3]:
     if data is not None:
         robustness.render_robustness(data, min_group)
@@ -32,7 +32,7 @@ with tabs[4]:
     if data is not None:
         representation.render_representation(workshop, data, min_group, user)
 with tabs[5]:
-    results.render_cross(user)
+    results.render_cross(user, min_group)
 with tabs[6]:
     results.render_exports(workshop, user, min_group, include_names, top=robustness.chosen_top(),
                            margin=representation.chosen_margin())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import analysis, audit, facilitation, participation, workshops
+from components import across, analysis, audit, facilitation, participation, workshops
 from components.rules import RuleError
 
 X, Y = "Participatory budgeting", "Capacity building"
@@ -63,7 +63,10 @@ def test_tally_ranks_ties_supporters_share_and_countries(db, small):
     assert _by_letter(tally, pids, "supporters") == {"A": 3, "B": 2, "C": 2, "D": 1}
     # denominator: 5 participants placed at least one dot (p6 placed none)
     assert _by_letter(tally, pids, "share_supporting") == {"A": 0.6, "B": 0.4, "C": 0.4, "D": 0.2}
-    assert _by_letter(tally, pids, "backed_by_countries") == {"A": 2, "B": 2, "C": 2, "D": 0}
+    # Every country group is below the default minimum (5): hidden, they count together as one.
+    assert _by_letter(tally, pids, "backed_by_countries") == {"A": 1, "B": 1, "C": 1, "D": 1}
+    shown = analysis.tally_question(db, small["question_id"], min_group=1)
+    assert _by_letter(shown, pids, "backed_by_countries") == {"A": 2, "B": 2, "C": 2, "D": 0}
 
 
 def test_hidden_priority_left_out(db, small):
@@ -93,14 +96,20 @@ def test_theme_summary_and_distribution(db, small):
 def test_segments_by_country_and_org_type(db, small):
     data = analysis.load_question_votes(db, small["question_id"])
     pids = small["pids"]
-    groups = {g.name: g for g in analysis.tally_segment(data, "country", min_group=2)}
+    groups = {g.name: g for g in analysis.tally_segment(data, "country", min_group=1)}
     assert list(groups) == ["Czechia", "Serbia", "Not given"]
     assert groups["Czechia"].participants == 2
     assert _by_letter(groups["Czechia"].tally, pids, "dots") == {"A": 4, "B": 2, "C": 1}
     assert _by_letter(groups["Czechia"].tally, pids, "rank") == {"A": 1, "B": 2, "C": 3}
     assert groups["Serbia"].participants == 2  # p6 placed no dot, so is not counted
     assert _by_letter(groups["Serbia"].tally, pids, "dots") == {"B": 3, "C": 2, "A": 1}
-    assert groups["Not given"].suppressed and groups["Not given"].tally is None
+    assert _by_letter(groups["Not given"].tally, pids, "dots") == {"D": 2}
+    # Minimum 2: "Not given" (1) is hidden, and so is the smallest other group (Czechia, 2; ties by name),
+    # or "all participants" minus Czechia and Serbia would give p4's ballot.
+    groups = {g.name: g for g in analysis.tally_segment(data, "country", min_group=2)}
+    assert [(g.name, g.participants, g.suppressed) for g in groups.values()] == [
+        ("Czechia", None, True), ("Serbia", 2, False), ("Not given", None, True)]
+    assert groups["Czechia"].tally is None and groups["Not given"].tally is None
     org = {g.name: g for g in analysis.tally_segment(data, "org_type", min_group=2)}
     civil = org["Civil society"]
     assert civil.participants == 3
@@ -115,69 +124,95 @@ def test_segment_table_never_shows_numbers_for_small_groups(db, small):
     data = analysis.load_question_votes(db, small["question_id"])
     overall = analysis.tally_votes(data)
     groups = analysis.tally_segment(data, "country")  # default minimum 5: every group is small
-    table = analysis.build_segment_table(overall, groups, 5)
-    assert "Czechia (fewer than 5)" in table.columns
-    assert set(table["Czechia (fewer than 5)"]) == {"fewer than 5"}
-    rows = analysis.flatten_segments(1, "country", groups, 5)
-    assert rows == [{"question_no": 1, "segment": "country", "group": g, "participants": "fewer than 5"}
+    table = analysis.build_segment_table(overall, groups)
+    assert list(table.columns) == ["rank", "priority_id", "title", "all participants", "Czechia (hidden)",
+                                   "Serbia (hidden)", "Not given (hidden)"]
+    assert set(table["Czechia (hidden)"]) == {"hidden"}
+    rows = analysis.flatten_segments(1, "country", groups)
+    assert rows == [{"question_no": 1, "segment": "country", "group": g, "participants": "hidden"}
                     for g in ("Czechia", "Serbia", "Not given")]
 
 
-def test_suppression_threshold_4_hidden_5_shown(db):
+def _seed_countries(db, counts: tuple[tuple[str, int], ...]) -> int:
+    """A workshop whose voters (one dot each on one priority) come from these countries; returns the question id."""
     wid = workshops.create_workshop(db, "Threshold", "test", profile_questions=PROFILE)
     qid = workshops.add_question(db, wid, "Q", "test", dots_per_participant=3, max_dots_per_item=3)
     facilitation.set_phase(db, qid, "collecting", "test")
     pid = facilitation.add_priority_for_room(db, qid, "Only priority", "test")
     facilitation.set_phase(db, qid, "voting", "test")
     code = workshops.get_workshop(db, wid)["code"]
-    for country, n in (("Croatia", 5), ("Poland", 4)):
+    for country, n in counts:
         for _ in range(n):
             participation.place_dot(db, participation.join_workshop(db, code, None, {"country": country}), pid)
+    return qid
+
+
+def test_suppression_threshold_4_hidden_5_shown(db):
+    qid = _seed_countries(db, (("Croatia", 5), ("Poland", 4), ("Serbia", 1)))
     groups = {g.name: g for g in analysis.tally_segment(analysis.load_question_votes(db, qid), "country")}
     assert groups["Croatia"].participants == 5 and not groups["Croatia"].suppressed
     assert int(groups["Croatia"].tally["dots"].iloc[0]) == 5
+    # Poland and Serbia together hold 5: hidden together, they need no cover.
     assert groups["Poland"].suppressed and groups["Poland"].participants is None
+    assert groups["Serbia"].suppressed and groups["Serbia"].participants is None
+
+
+def test_one_small_group_never_stands_alone(db):
+    # Croatia (5) alone beside Poland (4) would give Poland's figures as "all participants" minus Croatia.
+    qid = _seed_countries(db, (("Croatia", 5), ("Poland", 4)))
+    groups = analysis.tally_segment(analysis.load_question_votes(db, qid), "country")
+    assert [(g.name, g.participants, g.suppressed) for g in groups] == [("Croatia", None, True),
+                                                                        ("Poland", None, True)]
 
 
 def test_equal_weight_per_country(db, small):
     data = analysis.load_question_votes(db, small["question_id"])
-    fair = analysis.tally_equal_weight(data)
+    fair = analysis.tally_equal_weight(data, min_group=1)
     pids = small["pids"]
-    # totals: Czechia 7, Serbia 6, Not given 2 -> each scaled to 15/3 = 5
+    # totals: Czechia 7, Serbia 6, Other / not given (p4 alone, shown at minimum 1) 2 -> each scaled to 15/3 = 5
     # A = 4*5/7 + 1*5/6 = 3.69; B = 2*5/7 + 3*5/6 = 3.93; C = 1*5/7 + 2*5/6 = 2.38; D = 2*5/2 = 5
     assert _by_letter(fair, pids, "equal_weight_dots") == {"A": 3.69, "B": 3.93, "C": 2.38, "D": 5.0}
     assert _by_letter(fair, pids, "equal_weight_rank") == {"D": 1, "B": 2, "A": 3, "C": 4}
     assert _by_letter(fair, pids, "dots") == {"A": 5, "B": 5, "C": 3, "D": 2}
     assert round(fair["equal_weight_dots"].sum(), 1) == 15.0
-    weights = analysis.list_group_weights(data).set_index("group")
-    assert weights.loc["Not given", "weight"] == 2.5 and weights.loc["Czechia", "weight"] == round(5 / 7, 4)
+    weights = analysis.list_group_weights(data, min_group=1)
+    assert weights.values.tolist() == [["Czechia", 7, 2, round(5 / 7, 4)], ["Serbia", 6, 2, round(5 / 6, 4)],
+                                       ["Other / not given", 2, 1, 2.5]]
+    # The default minimum (5) hides every country: one pooled group, weighted 1, and no country's own figures.
+    assert analysis.list_group_weights(data).values.tolist() == [["Other / not given", 15, 5, 1.0]]
+    assert _by_letter(analysis.tally_equal_weight(data), pids, "equal_weight_dots") == {"A": 5.0, "B": 5.0, "C": 3.0,
+                                                                                       "D": 2.0}
 
 
 def test_cross_workshop_combined_and_merged(db):
     first = seed_small(db, "Prague")
     second = seed_small(db, "Belgrade", titles={"A": "Priority A again"})
-    items, votes = analysis.load_cross_votes(db, [first["workshop_id"], second["workshop_id"]])
-    combined = analysis.tally_cross(items, votes)
+    items, votes = across.load_cross_votes(db, [first["workshop_id"], second["workshop_id"]])
+    combined = across.tally_cross(items, votes)
     assert len(combined) == 8
     assert list(combined["dots"]) == [5, 5, 5, 5, 3, 3, 2, 2]
     assert list(combined["rank"]) == [1, 1, 1, 1, 5, 5, 7, 7]
     assert "Prague (" in combined.iloc[0]["workshops"]
-    merges = analysis.add_cross_merge({}, [second["pids"]["A"]], first["pids"]["A"])
-    merged = analysis.tally_cross(items, votes, merges)
+    merges = across.add_cross_merge({}, [second["pids"]["A"]], first["pids"]["A"])
+    merged = across.tally_cross(items, votes, merges, min_group=1)
     top = merged.iloc[0]
     assert (top["item_id"], top["dots"], top["supporters"], top["rank"]) == (first["pids"]["A"], 10, 6, 1)
     assert top["merged_count"] == 2 and "Priority A again" in top["sources"] and "Belgrade" in top["workshops"]
-    assert "Czechia" in top["countries"] and "Serbia" in top["countries"]
+    assert (top["countries"], top["backed_by_countries"]) == ("Czechia, Serbia", 2)
     assert len(merged) == 7
-    analysis.record_cross_merge(db, "olga", [second["pids"]["A"]], first["pids"]["A"])
+    # Default minimum 5: Czechia and Serbia have 4 voters each across both workshops, "not given" 2. None is
+    # named (Czechia appears as the workshops' own country), and together they back A as one.
+    top = across.tally_cross(items, votes, merges).iloc[0]
+    assert (top["countries"], top["backed_by_countries"]) == ("Czechia", 1)
+    across.record_cross_merge(db, "olga", [second["pids"]["A"]], first["pids"]["A"])
     for wid in (first["workshop_id"], second["workshop_id"]):
         assert [r["action"] for r in audit.list_audit(db, wid)].count("cross.merge") == 1
 
 
 def test_merge_loops_refused():
     with pytest.raises(RuleError):
-        analysis.resolve_merges({1: 2, 2: 1})
-    assert analysis.resolve_merges({1: 2, 2: 3}) == {1: 3, 2: 3}
+        across.resolve_merges({1: 2, 2: 1})
+    assert across.resolve_merges({1: 2, 2: 3}) == {1: 3, 2: 3}
 
 
 # ---------------------------------------------------------------- the results page (AppTest)
@@ -201,9 +236,9 @@ def test_results_page_shows_ranking_for_organiser(db, small):
     tables = [d.value for d in at.dataframe]
     ranking = next(t for t in tables if "title" in t.columns and "supporters" in t.columns)
     assert list(ranking["title"])[:2] == ["Priority A", "Priority B"] and list(ranking["rank"]) == [1, 1, 3, 4]
-    # default minimum 5: every country group is suppressed
-    assert any("Czechia (fewer than 5)" in t.columns for t in tables)
-    at.number_input(key="results_min_group").set_value(2).run()
+    # default minimum 5: every country group is hidden
+    assert any("Czechia (hidden group)" in t.columns for t in tables)
+    at.number_input(key="results_min_group").set_value(1).run()
     assert not at.exception
     assert any("Czechia (n=2)" in d.value.columns for d in at.dataframe)
 

@@ -1,4 +1,4 @@
-"""Staff login through the real login page (streamlit-authenticator + our lockout), and the users page."""
+"""Staff login through the real login page (streamlit-authenticator + our slow-down), and the users page."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import bcrypt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import auth
+from components import auth, rules
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,34 +66,48 @@ def test_wrong_password_is_refused_and_counted(db, fiona):
     assert auth.get_user(db, "fiona")["failed_logins"] == 1
 
 
-def test_five_failures_lock_even_the_right_password(db, fiona):
+@pytest.fixture
+def clock(monkeypatch):
+    """auth._now frozen, moved on by the test."""
+    from tests.test_config_security import Clock
+    frozen = Clock()
+    monkeypatch.setattr(auth, "_now", frozen)
+    return frozen
+
+
+WAIT = "Too many wrong passwords for this username. Please wait {} s, then try again."
+
+
+def test_wrong_passwords_slow_the_form_down_but_never_lock(db, fiona, clock, monkeypatch):
+    checks = []
+    real_check = auth.check_password
+    monkeypatch.setattr(auth, "check_password", lambda *args: checks.append(args[0]) or real_check(*args))
     at = login_page()
-    for n in range(5):
+    for n in range(3):
         attempt(at, "fiona", f"wrong-password-{n}")
-    assert "Too many failed attempts: this account is locked for 5 minutes." in messages(at)
-    row = auth.get_user(db, "fiona")
-    assert row["locked_until"] is not None and auth.is_locked(row)
-    assert "user.locked" in audit_actions(db, "fiona")
+        assert messages(at) == ["Username or password is incorrect."]
+    attempt(at, "fiona", PASSWORD)  # the right password, but too soon: refused without a check
+    assert messages(at) == [WAIT.format(2)] and not at.session_state["authentication_status"]
+    assert checks == ["wrong-password-0", "wrong-password-1", "wrong-password-2"]
+    assert "user.login_slowed" in audit_actions(db, "fiona") and "user.login" not in audit_actions(db, "fiona")
 
+    clock.advance(rules.login_delay_seconds(3))  # the documented delay after three wrong passwords
     attempt(at, "fiona", PASSWORD)
-    assert "You are logged in." not in messages(at)
-    assert "Too many failed attempts: this account is locked for 5 minutes." in messages(at)
-    assert not at.session_state["authentication_status"]
-
-    fresh = attempt(login_page(), "fiona", PASSWORD)
-    assert not fresh.session_state["authentication_status"]
-    assert "user.login" not in audit_actions(db, "fiona")
+    assert "You are logged in." in messages(at) and at.session_state["authentication_status"] is True
+    assert checks[-1] == PASSWORD and "user.login" in audit_actions(db, "fiona")
+    assert auth.get_user(db, "fiona")["failed_logins"] == 0
 
 
-def test_lock_expires(db, fiona, monkeypatch):
-    for _ in range(5):
-        auth.record_failed_login(db, "fiona")
-    assert auth.is_locked(auth.get_user(db, "fiona"))
-    later = auth._now() + auth.LOCKOUT + auth.timedelta(seconds=1)
-    monkeypatch.setattr(auth, "_now", lambda: later)
+def test_after_a_strangers_guessing_the_owner_logs_in_within_the_cap(db, fiona, clock):
+    for _ in range(12):  # a stranger, as fast as the delays allow: the delay reaches the cap
+        assert auth.check_login(db, "fiona", "guess") is False
+        clock.advance(rules.login_delay_seconds(auth.get_user(db, "fiona")["failed_logins"]))
+    assert auth.check_login(db, "fiona", "one more guess") is False  # the next check is now 30 s away
     at = attempt(login_page(), "fiona", PASSWORD)
+    assert messages(at) == [WAIT.format(rules.LOGIN_DELAY_MAX_SECONDS)]
+    clock.advance(rules.LOGIN_DELAY_MAX_SECONDS)
+    attempt(at, "fiona", PASSWORD)
     assert "You are logged in." in messages(at)
-    assert auth.get_user(db, "fiona")["locked_until"] is None
 
 
 # ---------------------------------------------------------------- users page
@@ -132,15 +146,16 @@ def test_add_user_shows_generated_password_once(db):
 
 def test_reset_password_and_disable_enable(db):
     auth.create_user(db, "fiona", "Fiona", "facilitator", "test", password=PASSWORD)
-    for _ in range(5):
-        auth.record_failed_login(db, "fiona")
+    for _ in range(3):
+        auth.check_login(db, "fiona", "wrong-password")
+    assert auth.get_user(db, "fiona")["next_login_check_at"] is not None
     at = users_page(db)
     at.selectbox(key="manage_user").select("fiona")
     at.button(key="reset_password").click().run()
     [password] = shown_codes(at)
     row = auth.get_user(db, "fiona")
     assert auth.check_password(password, row["password_hash"]) and not auth.check_password(PASSWORD, row["password_hash"])
-    assert row["locked_until"] is None
+    assert (row["failed_logins"], row["next_login_check_at"]) == (0, None)
 
     at.selectbox(key="manage_user").select("fiona")
     at.button(key="toggle_user").click().run()

@@ -1,5 +1,5 @@
 """Configuration and security: Streamlit settings, no database download, CORS, pinned
-requirements, staff lockout (issue item 11) and the auth cookie (item 12)."""
+requirements, wrong passwords slowing a username down (issue item 11) and the auth cookie (item 12)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,11 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import bcrypt
 import jwt
 import pytest
 
 from bench.harness import stop_server
-from components import auth, seed, storage
+from components import auth, rules, seed, storage
 from tests.browser.conftest import ROOT, launch_streamlit
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -135,7 +134,7 @@ def test_cross_origin_request_gets_no_cors_grant(site_server, path):
     assert "evil.example" not in json.dumps(headers)
 
 
-# ---------------------------------------------------------------- 11. lockout after 5 wrong passwords
+# ---------------------------------------------------------------- 11. wrong passwords slow a username down
 
 @pytest.fixture
 def staff(db):
@@ -144,62 +143,140 @@ def staff(db):
     return "fiona"
 
 
-def login_accepted(db, username: str, password: str) -> bool:
-    """What the login form decides: bcrypt against the hash in the credentials we hand to the library."""
-    import streamlit_authenticator as stauth
+class Clock:
+    """auth._now under the test's control."""
 
-    entry = auth.build_credentials(db)["usernames"].get(username)
-    return entry is not None and stauth.Hasher.check_pw(password, entry["password"])
+    def __init__(self):
+        self.now = datetime.now(timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
-def test_five_wrong_passwords_lock_the_account(db, staff):
-    assert login_accepted(db, staff, GOOD_PASSWORD)
-    for attempt in range(1, 5):
-        assert auth.record_failed_login(db, staff) is False
-        assert not auth.is_locked(auth.get_user(db, staff))
+@pytest.fixture
+def clock(monkeypatch):
+    frozen = Clock()
+    monkeypatch.setattr(auth, "_now", frozen)
+    return frozen
+
+
+def refusal(action) -> str | None:
+    """The RuleError text an action raises, or None."""
+    try:
+        action()
+    except auth.RuleError as exc:
+        return str(exc)
+    return None
+
+
+def test_delays_double_from_the_fourth_check_up_to_the_cap():
+    assert [rules.login_delay_seconds(n) for n in range(1, 10)] == [0, 0, 2, 4, 8, 16, 30, 30, 30]
+    assert rules.login_delay_seconds(10_000) == rules.LOGIN_DELAY_MAX_SECONDS == 30
+
+
+def test_wrong_passwords_slow_down_then_the_right_one_gets_in(db, staff, clock):
+    for attempt in range(1, 4):  # three typos are checked at once
+        assert auth.check_login(db, staff, "wrong-password") is False
         assert auth.get_user(db, staff)["failed_logins"] == attempt
-    before = datetime.now(timezone.utc)
-    assert auth.record_failed_login(db, staff) is True
+    wait = "Too many wrong passwords for this username. Please wait {} s, then try again."
+    assert refusal(lambda: auth.check_login(db, staff, GOOD_PASSWORD)) == wait.format(2)  # no check, not even this
+    clock.advance(1.5)
+    assert refusal(lambda: auth.check_login(db, staff, GOOD_PASSWORD)) == wait.format(1)  # rounded up
+    clock.advance(0.5)
+    clock.advance(1)
+    assert auth.check_login(db, staff, GOOD_PASSWORD) is True  # never locked: the owner gets in after the wait
     user = auth.get_user(db, staff)
-    assert auth.is_locked(user)
-    locked_until = datetime.fromisoformat(user["locked_until"])
-    assert before + timedelta(minutes=5) - timedelta(seconds=5) <= locked_until <= \
-        datetime.now(timezone.utc) + timedelta(minutes=5)
-    # the right password no longer opens the door
-    entry = auth.build_credentials(db)["usernames"][staff]
-    assert entry["password"] == auth.LOCKED_HASH != user["password_hash"]
-    assert bcrypt.checkpw(GOOD_PASSWORD.encode(), entry["password"].encode()) is False
-    assert not login_accepted(db, staff, GOOD_PASSWORD)
-    assert auth.check_password(GOOD_PASSWORD, user["password_hash"])  # the real hash is untouched
-    assert db.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'user.locked'").fetchone()[0] == 1
+    assert (user["failed_logins"], user["next_login_check_at"]) == (0, None)
+    assert db.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'user.login_slowed'").fetchone()[0] == 1
 
 
-def test_lock_expires_after_five_minutes(db, staff, monkeypatch):
+def test_a_strangers_guessing_never_delays_the_owner_past_the_cap(db, staff, clock):
+    for _ in range(40):  # a stranger guessing as fast as the delays allow
+        assert auth.check_login(db, staff, "guess") is False
+        clock.advance(rules.login_delay_seconds(auth.get_user(db, staff)["failed_logins"]))
+    clock.advance(-1)  # the owner arrives one second before the stranger's next check is due
+    message = refusal(lambda: auth.check_login(db, staff, GOOD_PASSWORD))
+    assert message == "Too many wrong passwords for this username. Please wait 1 s, then try again."
+    clock.advance(1)
+    assert auth.check_login(db, staff, GOOD_PASSWORD) is True
+
+
+def test_reset_clears_the_slow_down(db, staff, clock):
     for _ in range(5):
-        auth.record_failed_login(db, staff)
-    now = datetime.now(timezone.utc)
-    monkeypatch.setattr(auth, "_now", lambda: now + timedelta(minutes=4, seconds=50))
-    assert auth.is_locked(auth.get_user(db, staff))
-    monkeypatch.setattr(auth, "_now", lambda: now + timedelta(minutes=5, seconds=10))
-    assert not auth.is_locked(auth.get_user(db, staff))
-    assert login_accepted(db, staff, GOOD_PASSWORD)
-
-
-def test_reset_clears_the_lock(db, staff):
-    for _ in range(5):
-        auth.record_failed_login(db, staff)
-    assert not login_accepted(db, staff, GOOD_PASSWORD)
+        assert auth.check_login(db, staff, "guess") is False
+        clock.advance(rules.login_delay_seconds(auth.get_user(db, staff)["failed_logins"]))
+    assert auth.check_login(db, staff, "guess") is False  # the sixth wrong password: the next check waits 16 s
+    assert refusal(lambda: auth.check_login(db, staff, GOOD_PASSWORD)) == \
+        "Too many wrong passwords for this username. Please wait 16 s, then try again."
     new = auth.reset_password(db, staff, "cli")
     user = auth.get_user(db, staff)
-    assert (user["failed_logins"], user["locked_until"]) == (0, None)
-    assert not auth.is_locked(user)
-    assert login_accepted(db, staff, new)
-    assert not login_accepted(db, staff, GOOD_PASSWORD)
+    assert (user["failed_logins"], user["next_login_check_at"]) == (0, None)
+    assert auth.check_login(db, staff, new) is True and auth.check_login(db, staff, GOOD_PASSWORD) is False
 
 
-def test_unknown_user_failures_lock_nothing(db, staff):
-    assert auth.record_failed_login(db, "nobody") is False
-    assert db.conn.execute("SELECT count(*) FROM user").fetchone()[0] == 1
+def test_unknown_and_disabled_users_are_refused_without_a_check(db, staff, monkeypatch):
+    checks = []
+    monkeypatch.setattr(auth, "check_password", lambda *args: checks.append(args) or True)
+    assert auth.check_login(db, "nobody", GOOD_PASSWORD) is False
+    auth.create_user(db, "olga", "Olga", "organiser", "test", password=GOOD_PASSWORD)
+    auth.set_user_disabled(db, staff, True, "olga")
+    assert auth.check_login(db, staff, GOOD_PASSWORD) is False
+    assert checks == [] and db.conn.execute("SELECT count(*) FROM user").fetchone()[0] == 2
+
+
+def test_migration_0007_turns_an_old_lock_into_a_wait(db_path):
+    db = storage.open_db(db_path)
+    storage.migrations.apply(db, stop_before="0007_login_attempts")
+    until = "2030-01-01T00:00:00+00:00"
+    db.conn.execute("INSERT INTO user (username, name, password_hash, role, failed_logins, locked_until)"
+                    " VALUES ('fiona', 'Fiona', ?, 'facilitator', 5, ?)", (auth.hash_password(GOOD_PASSWORD), until))
+    db.conn.commit()
+    storage.migrate(db)
+    user = auth.get_user(db, "fiona")
+    assert (user["failed_logins"], user["next_login_check_at"]) == (5, until) and "locked_until" not in user
+    assert refusal(lambda: auth.check_login(db, "fiona", GOOD_PASSWORD)).startswith("Too many wrong passwords")
+    db.close()
+
+
+def test_the_library_never_holds_a_real_hash(db, staff):
+    import streamlit_authenticator as stauth
+    entry = auth.build_credentials(db)["usernames"][staff]
+    assert entry["password"] == auth.UNCHECKED_HASH != auth.get_user(db, staff)["password_hash"]
+    assert stauth.Hasher.check_pw(GOOD_PASSWORD, entry["password"]) is False  # fail closed without our check
+
+
+def test_ten_parallel_wrong_attempts_make_at_most_the_free_checks(db_path, staff, monkeypatch):
+    """Attempts are reserved in one BEGIN IMMEDIATE before bcrypt: a burst cannot read a stale count."""
+    import threading
+    checks, lock = [], threading.Lock()
+    real_check = auth.check_password
+
+    def counted(password: str, password_hash: str) -> bool:
+        with lock:
+            checks.append(password)
+        return real_check(password, password_hash)
+    monkeypatch.setattr(auth, "check_password", counted)
+    start, outcomes = threading.Barrier(10), []
+
+    def attempt(n: int) -> None:
+        db = storage.open_db(db_path)
+        try:
+            start.wait()
+            outcomes.append(refusal(lambda: auth.check_login(db, staff, f"wrong-{n}")) or "checked")
+        finally:
+            db.close()
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checks) == rules.LOGIN_FREE_FAILURES == 3
+    assert sorted(outcomes) == ["Too many wrong passwords for this username. Please wait 2 s, then try again."] * 7 \
+        + ["checked"] * 3
+    assert auth.get_user(storage.open_db(db_path), staff)["failed_logins"] == 3
 
 
 # ---------------------------------------------------------------- 12. the auth cookie

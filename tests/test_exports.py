@@ -12,7 +12,7 @@ from collections import defaultdict
 import openpyxl
 import pytest
 
-from components import analysis, exports, facilitation
+from components import analysis, exports, facilitation, spreadsheet
 from tests.test_analysis import seed_small
 
 NASTY = ["=1+1", "+x", "-x", "@x", "\tx", "\rx", "{=1+1}"]
@@ -34,8 +34,8 @@ def nasty(db):
 
 
 def test_neutralise_each_formula_start():
-    assert [exports.neutralise(t) for t in NASTY] == ["'=1+1", "'+x", "'-x", "'@x", "'\tx", "'\rx", "{=1+1}"]
-    assert exports.neutralise(-3) == -3 and exports.neutralise("fine") == "fine"
+    assert [spreadsheet.neutralise(t) for t in NASTY] == ["'=1+1", "'+x", "'-x", "'@x", "'\tx", "'\rx", "{=1+1}"]
+    assert spreadsheet.neutralise(-3) == -3 and spreadsheet.neutralise("fine") == "fine"
 
 
 def test_xlsx_has_the_sheets_and_no_formula_cell(db, nasty):
@@ -97,8 +97,11 @@ def test_json_reproduces_tallies(db, nasty):
     assert ranks[nasty["pids"]["A"]] == 1 and ranks[nasty["pids"]["B"]] == 1
     assert all("name" not in p for p in document["participants"])
     assert {p["id"] for p in document["participants"]} == {f"P00{i}" for i in range(1, 7)}
-    p1 = next(p for p in document["participants"] if p["id"] == "P001")
-    assert p1["profile"] == {"country": "Czechia", "org_type": "Civil society"}
+    # No profile beside the codes the dots use, unless microdata is asked for.
+    assert document["participants"][0] == {"id": "P001", "kind": "phone"} and document["microdata"] is False
+    micro = json.loads(exports.export_bytes(db, nasty["workshop_id"], "json", microdata=True))
+    p1 = next(p for p in micro["participants"] if p["id"] == "P001")
+    assert p1["profile"] == {"country": "Czechia", "org_type": "Civil society"} and micro["microdata"] is True
 
 
 def test_html_report_is_offline_and_escaped(db, nasty):
@@ -124,9 +127,11 @@ def test_zip_holds_every_format(db, nasty):
 
 def test_segments_sheet_suppresses_small_groups(db, nasty):
     res = exports.gather_results(db, nasty["workshop_id"], min_group=3)
+    assert set(exports.build_segments_table(res)["participants"]) == {"hidden"}  # no group reaches 3 with its cover
+    res = exports.gather_results(db, nasty["workshop_id"], min_group=2)
     table = exports.build_segments_table(res)
     country = table[table["segment"] == "country"]
-    assert set(country["participants"]) == {"fewer than 3"}
+    assert country[country["participants"] == "hidden"]["group"].tolist() == ["Czechia", "Not given"]
     civil = table[(table["segment"] == "org_type") & (table["group"] == "Civil society")]
     assert set(civil["participants"]) == {3} and civil["dots"].sum() == 12
     small = table[(table["segment"] == "org_type") & (table["group"] == "Academia")]
@@ -141,7 +146,7 @@ def test_audit_sheet_uses_codes_not_ids(db, nasty):
 
 
 def test_equal_weight_in_export_matches_analysis(db, nasty):
-    res = exports.gather_results(db, nasty["workshop_id"])
+    res = exports.gather_results(db, nasty["workshop_id"], min_group=1)
     table = exports.build_priorities_table(res).set_index("priority_id")
     assert table.loc[nasty["pids"]["D"], "equal_weight_dots"] == 5.0
     assert table.loc[nasty["pids"]["D"], "equal_weight_rank"] == 1
@@ -151,7 +156,7 @@ def test_equal_weight_in_export_matches_analysis(db, nasty):
 
 def test_xlsx_segments_sheet_keeps_top_ranks_and_suppressed_rows():
     import pandas as pd
-    segments = pd.DataFrame({"group": ["a", "a", "a", "b"], "participants": [9, 9, 9, "fewer than 5"],
+    segments = pd.DataFrame({"group": ["a", "a", "a", "b"], "participants": [9, 9, 9, "hidden"],
                              "rank": [1, 2, 3, None]})
     trimmed = exports.trim_segments({"segments": segments}, top=2)["segments"]
     assert list(trimmed["group"]) == ["a", "a", "b"]

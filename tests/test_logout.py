@@ -6,9 +6,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import jwt
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import auth
+from components.rules import RuleError
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "k" * 64  # conftest sets HUB_WORKSHOP_COOKIE_KEY to this
@@ -63,13 +65,24 @@ def test_reset_and_disable_enable_end_earlier_cookies(db):
 
 def test_a_strangers_wrong_passwords_do_not_log_out_a_cookie_tab(db, monkeypatch):
     from components.ui import session
+    from tests.test_auth import attempt, login_page, messages
     auth.create_user(db, "fiona", "Fiona", "facilitator", "test", password="long-enough-pw")
-    for _ in range(auth.MAX_FAILURES):
-        auth.record_failed_login(db, "fiona")
-    assert auth.is_locked(auth.get_user(db, "fiona"))
     monkeypatch.setattr(session, "read_cookie", lambda: ("fiona", datetime.now(timezone.utc).timestamp() - 60))
     projector_tab = AppTest.from_file(str(ROOT / "pages" / "facilitate.py"), default_timeout=20)
+    projector_tab.run()
+    assert projector_tab.session_state["username"] == "fiona"
+    monkeypatch.setattr(session, "read_cookie", lambda: None)  # the stranger's browser has no cookie
+    stranger = login_page()
+    for n in range(5):  # wrong passwords at the real form, until fiona's checks wait
+        attempt(stranger, "fiona", f"wrong-password-{n}")
+    assert messages(stranger)[0].startswith("Too many wrong passwords for this username.")
+    with pytest.raises(RuleError):
+        auth.check_login(db, "fiona", "long-enough-pw")
+    monkeypatch.setattr(session, "read_cookie", lambda: ("fiona", datetime.now(timezone.utc).timestamp() - 60))
     projector_tab.run()
     assert not projector_tab.exception
     assert "Please log in as a facilitator or organiser to open this page." not in [i.value for i in projector_tab.info]
     assert projector_tab.session_state["username"] == "fiona"
+    fresh_tab = AppTest.from_file(str(ROOT / "pages" / "facilitate.py"), default_timeout=20)
+    fresh_tab.run()  # a new tab with the same signed cookie logs in too, while password checks wait
+    assert fresh_tab.session_state["username"] == "fiona" and not fresh_tab.exception

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import analysis, facilitation, membership, participation, representation, seed, workshops
+from components import analysis, facilitation, membership, participation, representation, seed, suppression, workshops
 from components.rules import RuleError
 
 # Seeded mix (min_group 2; every voter places 3 dots): letter -> (country, voters, dots per voter on A, B, C).
@@ -181,7 +181,7 @@ def test_a_lone_voters_group_is_pooled_with_the_smallest_group_shown(db, lone):
     assert result.groups[["group", "participants", "membership_share"]].values.tolist() == [
         ["Serbia", 5, 0.4], [representation.POOLED, 6, 0.6]]
     assert result.pooled == ["Czechia", "Kosovo"]
-    assert representation.choose_pooled(__import__("pandas").Series({"A": 1, "B": 7, "C": 5}), 5) == {"A", "C"}
+    assert suppression.hide_small_groups({"A": 1, "B": 7, "C": 5}, 5) == {"A", "C"}
 
 
 def test_the_lone_voters_group_never_appears_alone_in_json_xlsx_or_html(db, lone):

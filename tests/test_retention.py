@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from components import analysis, audit, facilitation, participation, retention, workshops
+from components import across, analysis, audit, facilitation, participation, retention, workshops
 from components.rules import RuleError
 from tests.test_analysis import BALLOTS, X, seed_small
 
@@ -107,7 +107,7 @@ def seed_to_delete(db) -> dict:
     small["people"]["jana"] = participation.join_workshop(db, code, "Jana Horváthová")
     facilitation.edit_priority(db, small["pids"]["B"], "Quokka garden with benches", "Ask the zoo about it", None, "fiona")
     facilitation.merge_priorities(db, small["pids"]["C"], small["pids"]["A"], "fiona")
-    analysis.record_cross_merge(db, "olga", [other["pids"]["A"]], small["pids"]["A"])
+    across.record_cross_merge(db, "olga", [other["pids"]["A"]], small["pids"]["A"])
     return {"small": small, "other": other, "code": code}
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from components import analysis, robustness, workshops
+from components import analysis, robustness
 from tests.test_analysis import seed_small
 
 # Hand-computed on tests/test_analysis.BALLOTS with min_group=2 (dots A5 B5 C3 D2):
 # supporters A3 B2 C2 D1; normalised A .6+.5+1=2.1, B .4+.6=1.0, C .5+.4=.9, D 1.0;
-# per country ("not given" is p4 alone, so the smallest group shown, Czechia (2, before Serbia by name), joins
-#   the pool: pool p1 p2 p4 9 dots, Serbia p3 p5 6 dots; each scaled to 7.5, factors .8333 and 1.25):
-#   A 4·.8333+1.25=4.58, B 2·.8333+3·1.25=5.42, C .8333+2·1.25=3.33, D 2·.8333=1.67;
+# per country: "not given" (p4) has 1 voter, so it is hidden, and Czechia (2 voters, the smallest other group; ties
+# by name) is hidden with it, or Czechia's figures would give p4's; pooled: p1 p2 p4 (9 dots), Serbia 6; each to 7.5:
+#   A 4·7.5/9+1.25=4.58, B 2·7.5/9+3·1.25=5.42, C 7.5/9+2·1.25=3.33, D 2·7.5/9=1.67;
 # per org type (Civil society 12 dots; Local government and Academia have 1 voter each, pooled: 3 dots; each to 7.5):
 #   A 3·.625+2·2.5=6.875, B 5·.625=3.125, C 2·.625+2.5=3.75, D 2·.625=1.25.
 EXPECTED = {"A": {"dots": 1, "supporters": 1, "per_country": 2, "per_org_type": 1, "normalised": 1},
@@ -135,7 +135,7 @@ def test_results_page_shows_the_robustness_section(db, small):
     assert "Robustness" in [tab.label for tab in at.tabs]
     # The default minimum group (5) pools every country and org type: those ranks equal the raw dots ranks.
     assert "Even first place differs between the 5 counts." in shown(at)
-    assert "Only ranks are shown. Before weighting, groups smaller than 5 are pooled" in shown(at)
+    assert "Only ranks are shown. Before weighting, the groups hidden in the segments (minimum 5) are pooled" in shown(at)
     columns = ["title", "top", *robustness.RULES]
     table = next(frame.value for frame in at.dataframe if "per_country" in frame.value.columns)
     assert table[columns].values.tolist() == [

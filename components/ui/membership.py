@@ -8,7 +8,7 @@ import streamlit as st
 from components import membership, rules
 from components.rules import RuleError
 from components.text import escape_markdown
-from components.ui.session import get_db, gettext, show_error, translate_error
+from components.ui.session import get_db, gettext, translate_error
 
 FLASH = "membership_flash"
 PROBLEMS_SHOWN = 30

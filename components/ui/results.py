@@ -7,7 +7,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components import analysis, analysis_charts, auth, exports, i18n, retention, rules, storage, workshops
+from components import across, analysis, analysis_charts, auth, exports, i18n, retention, rules, storage, suppression
+from components import workshops
 from components.ui import common
 from components.rules import RuleError
 from components.text import escape_markdown
@@ -66,8 +67,8 @@ def pick_settings() -> tuple[int, bool]:
     _ = gettext()
     with st.container(horizontal=True, vertical_alignment="bottom"):
         min_group = st.number_input(_("Minimum group size for segments"), min_value=1, max_value=rules.MIN_GROUP_MAX,
-                                    value=analysis.MIN_GROUP_DEFAULT, key="results_min_group", width=260,
-                                    help=_("Smaller groups are shown as “fewer than N”, never as numbers."))
+                                    value=rules.MIN_GROUP_DEFAULT, key="results_min_group", width=260,
+                                    help=_("Smaller groups are hidden, never shown as numbers."))
         include_names = st.checkbox(_("Include names in exports"), key="results_include_names",
                                     help=_("Leave unticked unless participants agreed: "
                                            "exports then show P001, P002 …"))
@@ -88,7 +89,7 @@ def pick_question(workshop: dict) -> analysis.QuestionVotes | None:
 
 # ---------------------------------------------------------------- results
 
-def render_results(workshop: dict, data: analysis.QuestionVotes) -> None:
+def render_results(workshop: dict, data: analysis.QuestionVotes, min_group: int) -> None:
     """Counts, the ranking (chart and table), themes and the dot distribution."""
     _ = gettext()
     summary = analysis.summarise_question(data)
@@ -100,7 +101,7 @@ def render_results(workshop: dict, data: analysis.QuestionVotes) -> None:
     st.caption(_("Rules: {dots} dots per participant, at most {cap} per priority. Phase: {phase}.").format(
         dots=summary["dots_per_participant"], cap=summary["max_dots_per_item"],
         phase=_(i18n.PHASE_MSGIDS.get(summary["phase"], summary["phase"]))))
-    tally = analysis.tally_votes(data)
+    tally = analysis.tally_votes(data, min_group)
     if tally.empty:
         st.info(_("No priorities yet."))
         return
@@ -135,35 +136,39 @@ def render_segments(workshop: dict, data: analysis.QuestionVotes, min_group: int
     key = st.selectbox(_("Split by"), [k["key"] for k in keys], key="results_segment_key",
                        format_func={k["key"]: _(k["label"]) for k in keys}.get)
     groups = analysis.tally_segment(data, key, min_group)
-    table = analysis.build_segment_table(analysis.tally_votes(data), groups, min_group)
-    fewer = _("fewer than {n}").format(n=min_group)
-    table = table.replace(analysis.suppressed_label(min_group), fewer).rename(columns={
-        (f"{g.name} ({analysis.suppressed_label(min_group)})" if g.suppressed else f"{g.name} (n={g.participants})"):
-        (f"{_(g.name)} ({fewer})" if g.suppressed else f"{_(g.name)} (n={g.participants})") for g in groups})
+    table = analysis.build_segment_table(analysis.tally_votes(data, min_group), groups)
+    hidden_label, hidden_group = analysis.suppressed_label(), _("hidden group")
+    # A dash in the cells, the reason in the header (its own msgid: "hidden" alone is a priority's state).
+    table = table.replace(hidden_label, "—").rename(columns={
+        (f"{g.name} ({hidden_label})" if g.suppressed else f"{g.name} (n={g.participants})"):
+        (f"{_(g.name)} ({hidden_group})" if g.suppressed else f"{_(g.name)} (n={g.participants})") for g in groups})
     hidden = sum(g.suppressed for g in groups)
-    st.caption(_("Each column counts the dots of one group. Groups with fewer than {n} participants are not shown "
-                 "as numbers ({hidden} such groups).").format(n=min_group, hidden=hidden))
+    st.caption(_("Each column counts the dots of one group. A group with fewer than {n} participants is hidden, and "
+                 "more groups are hidden (smallest first) until the hidden ones together have at least {n}, so "
+                 "nothing can be worked out by subtraction. Hidden groups: {hidden}.").format(n=min_group, hidden=hidden))
     show_table(table)
 
 
-def render_fairness(data: analysis.QuestionVotes) -> None:
-    """Raw tally beside the equal-weight-per-country tally, and countries backing each priority."""
+def render_fairness(data: analysis.QuestionVotes, min_group: int) -> None:
+    """Raw tally beside the equal-weight-per-country tally, and countries backing each priority (small groups pooled)."""
     _ = gettext()
-    fair = analysis.tally_equal_weight(data)
+    fair = analysis.tally_equal_weight(data, min_group=min_group)
     if fair.empty:
         st.info(_("No priorities yet."))
         return
     st.caption(_("Equal weight per country: each country's dots are scaled so that every country contributes the "
-                 "same total; participants without a country form the group “Not given”."))
+                 "same total. Countries hidden in the segments and participants without a country count as one "
+                 "group “Other / not given”, and as one country in “Backed by countries”."))
     st.plotly_chart(analysis_charts.build_fairness_chart(fair), width="stretch", key="results_fairness")
     show_table(fair)
     with st.expander(_("Weights per country")):
-        show_table(analysis.list_group_weights(data))
+        weights = analysis.list_group_weights(data, min_group=min_group)
+        show_table(weights.assign(group=weights["group"].replace(suppression.POOLED, _("Other / not given"))))
 
 
 # ---------------------------------------------------------------- across workshops
 
-def render_cross(user: dict) -> None:
+def render_cross(user: dict, min_group: int) -> None:
     """Combine several workshops into one list; merge similar priorities (kept in this session, audited)."""
     _ = gettext()
     db = get_db()
@@ -173,10 +178,12 @@ def render_cross(user: dict) -> None:
     if not chosen:
         st.info(_("Pick two or more workshops to see one combined list."))
         return
-    items, votes = analysis.load_cross_votes(db, chosen)
+    items, votes = across.load_cross_votes(db, chosen)
     merges = st.session_state.setdefault(CROSS_KEY, {})
-    combined = analysis.tally_cross(items, votes, merges)
-    st.caption(_("Dots are added up across workshops; workshops with different dot budgets weigh differently."))
+    combined = across.tally_cross(items, votes, merges, min_group)
+    st.caption(_("Dots are added up across workshops; workshops with different dot budgets weigh differently. "
+                 "Countries hidden by the minimum group size ({n}) are not named and count as one in "
+                 "“Backed by countries”.").format(n=min_group))
     st.plotly_chart(analysis_charts.build_cross_chart(combined), width="stretch", key="cross_chart")
     show_table(combined)
     render_cross_merge(user, combined)
@@ -192,8 +199,8 @@ def render_cross_merge(user: dict, combined: pd.DataFrame) -> None:
         merged = st.form_submit_button(_("Merge"), type="primary")
     if merged:
         try:
-            analysis.record_cross_merge(get_db(), user["username"], sources, target)
-            st.session_state[CROSS_KEY] = analysis.add_cross_merge(st.session_state[CROSS_KEY], sources, target)
+            across.record_cross_merge(get_db(), user["username"], sources, target)
+            st.session_state[CROSS_KEY] = across.add_cross_merge(st.session_state[CROSS_KEY], sources, target)
         except RuleError as exc:
             show_error(exc)
             return
@@ -216,7 +223,7 @@ def _export_later(workshop_id: int, fmt: str, include_names: bool, min_group: in
             user = auth.get_user(db, actor)
             rules.check_may_export(user, user is not None and auth.session_is_current(user, shown_at))
             data = exports.export_bytes(db, workshop_id, fmt, include_names, min_group, **choices)
-            exports.record_export(db, workshop_id, actor, fmt, include_names)
+            exports.record_export(db, workshop_id, actor, fmt, include_names, choices.get("microdata", False))
             return data
         finally:
             db.close()
@@ -230,6 +237,14 @@ def render_exports(workshop: dict, user: dict, min_group: int, include_names: bo
     _ = gettext()
     if include_names:
         st.warning(_("Exports will include participants' names."), icon=":material/warning:")
+    microdata = st.checkbox(_("JSON with microdata"), key="export_microdata",
+                            help=_("Lists each participant's profile answers beside the code their dots use. "
+                                   "Leave unticked unless you need it: a lone participant from a small group "
+                                   "can then be recognised."))
+    if microdata:
+        st.warning(_("The JSON data will link each participant's profile answers to their dots (microdata). "
+                     "Treat it as personal data."), icon=":material/warning:")
+    choices = {**choices, "microdata": microdata}
     st.caption(_("CSV: the ranked priorities of every question. Excel: summary, ranked priorities, dots per "
                  "anonymised participant, segments, robustness, representation, ballot receipts and the audit log; "
                  "“download all” adds each of them as a CSV. JSON: everything needed to recompute the "
@@ -255,7 +270,8 @@ def render_zip(workshop: dict, user: dict, min_group: int, include_names: bool, 
         with st.status(_("Building the archive …"), expanded=False) as status:
             data = exports.export_bytes(get_db(), workshop["id"], "zip", include_names, min_group,
                                         progress=lambda f, label: bar.progress(f, text=label), **choices)
-            exports.record_export(get_db(), workshop["id"], user["username"], "zip", include_names)
+            exports.record_export(get_db(), workshop["id"], user["username"], "zip", include_names,
+                                  choices.get("microdata", False))
             status.update(label=_("The archive is ready."), state="complete")
         st.session_state["export_zip"] = (key, data)
     ready = st.session_state.get("export_zip")

@@ -47,8 +47,8 @@ def render_robustness(data: analysis.QuestionVotes, min_group: int) -> None:
     rules = robustness.available_rules(ranks)
     if "per_org_type" not in rules:
         st.caption(_("Per organisation type: not available (no organisation type was asked)."))
-    st.caption(_("Only ranks are shown. Before weighting, groups smaller than {n} are pooled into one group "
-                 "“Other / not given”.").format(n=min_group))
+    st.caption(_("Only ranks are shown. Before weighting, the groups hidden in the segments (minimum {n}) are "
+                 "pooled into one group “Other / not given”.").format(n=min_group))
     labels = _rule_labels()
     st.plotly_chart(analysis_charts.build_rank_chart(ranks, rules, top, {**labels, "rank": _("Rank")},
                                                      _("Top {n}").format(n=top)), width="stretch", key="robust_chart")

@@ -16,6 +16,7 @@ LOGIN_PAGE = "pages/login.py"
 ROLE_RANK = {"facilitator": 1, "organiser": 2}
 AUTH_COOKIE = "hub_workshop_auth"
 AUTH_COOKIE_DAYS = 1.0
+LOGIN_REFUSAL = "login_refusal"  # set by route_password_checks for this run's form
 
 
 def leave_pages_directory_mode() -> None:
@@ -125,8 +126,8 @@ def login_from_cookie() -> dict | None:
         return None
     cookie = read_cookie()
     user = auth.get_user(get_db(), cookie[0]) if cookie else None
-    # A lock stops password guesses, not a signed cookie: a stranger's wrong passwords must not log
-    # the projector tab out mid-workshop.
+    # Wrong passwords slow down password checks, never a signed cookie: a stranger at the login form must
+    # not log the projector tab out mid-workshop.
     if user is None or user["disabled"] or not auth.session_is_current(user, cookie[1]):
         return None
     st.session_state.update(authentication_status=True, username=user["username"], name=user["name"],
@@ -184,32 +185,45 @@ def build_authenticator():
     credentials = auth.build_credentials(get_db())
     authenticator = stauth.Authenticate(credentials, cookie_name=AUTH_COOKIE, cookie_key=auth.load_cookie_key(),
                                         cookie_expiry_days=AUTH_COOKIE_DAYS, auto_hash=False)
+    route_password_checks(authenticator)
     return authenticator, credentials
 
 
+def route_password_checks(authenticator) -> None:
+    """Let auth.check_login decide every password the form sends: the attempt is reserved in the database
+    before bcrypt runs, and a slowed-down username is refused without a check (the library's own counter
+    lives in one session's memory and checks first)."""
+    model = authenticator.authentication_controller.authentication_model
+
+    def check_credentials(username: str, password: str) -> bool:
+        try:
+            return auth.check_login(get_db(), username, password)
+        except RuleError as exc:
+            st.session_state[LOGIN_REFUSAL] = exc
+            return False
+    model.check_credentials = check_credentials
+
+
 def render_login() -> dict | None:
-    """Show the login form, apply our lockout, and return the user once logged in."""
+    """Show the login form (passwords checked by auth.check_login) and return the user once logged in."""
     leave_pages_directory_mode()
     _ = gettext()
     db = get_db()
     cookie = read_cookie()
     if cookie and not session_is_fresh_cookie(cookie):
         st.session_state["logout"] = True  # the library would otherwise log in with a cookie from before a logout
-    authenticator, credentials = build_authenticator()
+    authenticator, _credentials = build_authenticator()
     fields = {"Form name": _("Staff login"), "Username": _("Username"), "Password": _("Password"),
               "Login": _("Log in")}
+    st.session_state.pop(LOGIN_REFUSAL, None)
     try:
         authenticator.login(location="main", fields=fields)
     except Exception:  # the library raises for a cookie of a removed user; treat as logged out
         st.session_state["authentication_status"] = None
-    for username, entry in credentials["usernames"].items():
-        if entry.get("failed_login_attempts"):
-            user = auth.get_user(db, username)
-            if auth.is_locked(user) or auth.record_failed_login(db, username):
-                st.session_state["authentication_status"] = None
-                st.error(_("Too many failed attempts: this account is locked for 5 minutes."), icon=":material/lock:")
-                return None
-    if st.session_state.get("authentication_status") is False:
+    refusal = st.session_state.pop(LOGIN_REFUSAL, None)
+    if refusal is not None:
+        st.error(translate_error(refusal, escape=escape_markdown), icon=":material/hourglass_top:")
+    elif st.session_state.get("authentication_status") is False:
         st.error(_("Username or password is incorrect."), icon=":material/warning:")
     if st.session_state.get("authentication_status") and not st.session_state.get("login_recorded"):
         st.session_state["logged_in_at"] = time.time()

@@ -25,11 +25,12 @@ def render_users_table() -> None:
     """All staff accounts."""
     _ = gettext()
     frame = pd.DataFrame(auth.list_users(get_db()),
-                         columns=["username", "name", "email", "role", "disabled", "locked_until", "created_at"])
+                         columns=["username", "name", "email", "role", "disabled", "next_login_check_at", "created_at"])
     frame["disabled"] = frame["disabled"].astype(bool)
     st.dataframe(frame, hide_index=True, column_config={
         "username": _("Username"), "name": _("Name"), "email": _("Email"), "role": _("Role"),
-        "disabled": st.column_config.CheckboxColumn(_("Disabled")), "locked_until": _("Locked until"),
+        "disabled": st.column_config.CheckboxColumn(_("Disabled")),
+        "next_login_check_at": _("Password checks paused until"),
         "created_at": _("Created")})
 
 
