@@ -14,7 +14,8 @@ from tests.test_suppression import seed_lone
 SLOW = 90_000
 STAFF = {"width": 1440, "height": 900}
 OPENED = """() => {
-  const panel = document.querySelector('[data-testid="stExpander"] details[open]');
+  const panel = [...document.querySelectorAll('[data-testid="stExpander"] details[open]')]
+    .find(d => d.querySelector('summary').textContent.includes('Weights per country'));
   const table = panel && panel.querySelector('[data-testid="stDataFrame"]');
   return !!table && table.getBoundingClientRect().bottom <= panel.getBoundingClientRect().bottom - 8;
 }"""
@@ -45,7 +46,8 @@ def test_hidden_groups_and_microdata_on_the_results_page(live_server, browser, a
 
     page.get_by_role("tab", name="Fairness", exact=True).click()
     page.get_by_text("Weights per country", exact=True).click()
-    weights = page.locator('[data-testid="stExpander"] details[open] [data-testid="stDataFrame"]')
+    weights = page.locator('[data-testid="stExpander"]').filter(has_text="Weights per country").locator(
+        'details[open] [data-testid="stDataFrame"]')
     weights.wait_for(timeout=SLOW)
     # Ready when the expander has finished opening: its table's full height is inside the open panel.
     page.wait_for_function(OPENED, timeout=SLOW, polling="raf")
