@@ -100,6 +100,16 @@ def migrate_0005(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+# One row that `components.cli status` rewrites to time a real commit through the shared writer lock.
+SCHEMA_0011 = "CREATE TABLE ops_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at TEXT NOT NULL)"
+
+
+@migrations(name="0011_ops")
+def migrate_0011(db: sqlite_utils.Database) -> None:
+    """Add the write-latency probe row of the status command."""
+    db.execute(SCHEMA_0011)
+
+
 def split_sql(script: str) -> list[str]:
     """Split a schema script into statements, keeping trigger bodies whole."""
     statements, buffer = [], ""
