@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test test-repeat bench audit init messages clean-venv
+.PHONY: run test test-repeat bench audit init messages clean-venv serve status
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ run: init
 	@echo "  staff: open http://localhost:$(PORT)/login"
 	@echo ""
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# A live event: Caddy in front of PROCESSES Streamlit processes (default: one per core), backups every
+# 5 minutes. ADDRESS=hub.example.org gets HTTPS from Caddy; the default is http://127.0.0.1:8080.
+serve: $(VENV)/.installed
+	$(BIN)/python -m components.serve serve $(if $(PROCESSES),--processes $(PROCESSES)) $(if $(ADDRESS),--address $(ADDRESS))
+
+status: $(VENV)/.installed
+	$(BIN)/python -m components.cli status
 
 test: $(VENV)/.dev-installed node_modules/.package-lock.json
 	$(BIN)/python -m pytest
