@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test test-repeat bench audit init messages clean-venv serve status
+.PHONY: run test test-repeat bench audit init messages clean-venv serve status bench-join
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.run
+
+# The burst-join table of the layouts (direct, make serve with 1 and 2 processes, at 300 and 500
+# phones), written into the README. Run it on an otherwise idle machine.
+bench-join: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.run --burst-join --write-readme
 
 # Known vulnerabilities in the pinned dependencies (asks pypi.org; see .ci/audit_pins.py).
 audit: | $(BIN)/python
