@@ -257,15 +257,17 @@ def run_one(layout_name: str, phones: int, seed_value: int = 7, log=print) -> di
         try:
             files = first_visit_files(running.url, code)
             pids = running.pids()
-            cpu_before = sum(harness.read_cpu_seconds(pid) or 0 for pid in pids)
+            cpu_before = {pid: harness.read_cpu_seconds(pid) or 0 for pid in pids}
             own_before = sum(os.times()[:2])
             log(f"  {layout_name}, {phones} phones ({len(files)} files per first visit), load {loadavg:.2f} at the start")
             record = asyncio.run(burst(running.url, code, files, phones, seed_value))
-            cpu = sum(harness.read_cpu_seconds(pid) or 0 for pid in pids) - cpu_before
+            cpu = {pid: (harness.read_cpu_seconds(pid) or 0) - before for pid, before in cpu_before.items()}
             own = sum(os.times()[:2]) - own_before
         finally:
             running.stop()
-    return summarise(layout_name, phones, len(files), loadavg, record, cpu, own)
+    summary = summarise(layout_name, phones, len(files), loadavg, record, sum(cpu.values()), own)
+    summary["caddy_cpu_s"] = round(cpu.get(running.proxy_pid, 0.0), 1) if running.proxy_pid else None
+    return summary
 
 
 def summarise(layout_name: str, phones: int, files: int, loadavg: float, record: dict, cpu: float, own: float) -> dict:
@@ -287,12 +289,13 @@ def summarise(layout_name: str, phones: int, files: int, loadavg: float, record:
 def format_table(rows: list[dict]) -> str:
     """A Markdown table of the runs, for the terminal and the README."""
     head = ("| layout | phones | load at start | page open + join p50 / p95 / max | join p95 | failed | over 10 s "
-            "| server CPU (cores) | generator CPU | KB per phone |")
-    lines = [head, "|" + "---|" * 10]
+            "| server CPU (cores) | of it Caddy | generator CPU | KB per phone |")
+    lines = [head, "|" + "---|" * 11]
     for r in rows:
         lines.append(f"| {r['layout']} | {r['phones']} | {r['loadavg_at_start']:.2f} | {fmt_s(r['total_p50_ms'])} / "
                      f"{fmt_s(r['total_p95_ms'])} / {fmt_s(r['total_max_ms'])} | {fmt_s(r['join_p95_ms'])} | {r['failed']} "
-                     f"| {r['over_10s']} | {r['server_cpu_s']} s ({r['server_cores']}) | {r['generator_cpu_s']} s "
+                     f"| {r['over_10s']} | {r['server_cpu_s']} s ({r['server_cores']}) "
+                     f"| {'–' if r.get('caddy_cpu_s') is None else str(r['caddy_cpu_s']) + ' s'} | {r['generator_cpu_s']} s "
                      f"| {r['kb_per_phone']} |")
     return "\n".join(lines)
 

@@ -28,6 +28,7 @@ class Running:
     url: str
     pids: Callable[[], list[int]]
     stop: Callable[[], None]
+    proxy_pid: int | None = None
 
 
 def free_ports(count: int, start: int = 8600, end: int = 8800) -> int:
@@ -53,5 +54,5 @@ def start(name: str, db_file: Path, tmp: Path) -> Running:
         first = free_ports(processes + 1)
         layout = serve.start_layout(processes, f"http://127.0.0.1:{first + processes}", db_file, tmp / "logs",
                                     first_port=first, extra_env=BENCH_ENV)
-        return Running(name, layout.url, layout.pids, layout.stop)
+        return Running(name, layout.url, layout.pids, layout.stop, layout.caddy.pid)
     raise ValueError(f"unknown layout {name!r}; known: {', '.join(LAYOUTS)}")

@@ -11,11 +11,11 @@ import hashlib
 import hmac
 import os
 import shutil
-import socket
 import urllib.request
 
 import pytest
 
+from bench.layouts import free_ports
 from components import auth, facilitation, ops, seed, serve, storage, workshops
 from tests.browser.conftest import PHONE, PROJECTOR, STAFF_PASSWORD, dots_left, shot, staff_login, wait_idle, wait_until
 
@@ -25,19 +25,6 @@ pytestmark = pytest.mark.skipif(shutil.which("caddy") is None and not os.environ
 
 # Only a push can bring the ballot within this test: the phone's own check waits 10 minutes.
 LAYOUT_ENV = {"HUB_WORKSHOP_COOKIE_KEY": "c" * 64, "HUB_PHASE_POLL_SECONDS": "600"}
-
-
-def free_ports(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    for first in range(8600, 8700, count):
-        try:
-            for port in range(first, first + count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return first
-    raise RuntimeError("no free ports")
 
 
 class Proxied:
