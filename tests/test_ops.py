@@ -6,6 +6,9 @@ import gzip
 import os
 import socket
 import stat
+import subprocess
+import sys
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,6 +16,7 @@ import brotli
 import pytest
 
 from components import auth, cli, ops, serve, storage, workshops
+from tests.browser.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,3 +141,33 @@ def test_static_build_writes_br_and_gz_that_decompress_to_the_originals(tmp_path
     assert not (built / "index.html.br").exists()
     js.write_bytes(b"changed")  # a second run with the same stamp keeps the copy as it is
     assert serve.build_static(tmp_path / "build") == built and js.read_bytes() == b"changed"
+
+
+def test_supervisor_starts_a_dead_process_again_and_backs_up_on_schedule(db, db_path, tmp_path, monkeypatch):
+    """make serve's loop: a Streamlit process that died is started again; backups keep coming."""
+    monkeypatch.setenv("HUB_BACKUP_DIR", str(tmp_path / "backups"))
+    started = []
+
+    def fake_start(port, env, log_dir):
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(serve, "start_streamlit", fake_start)
+    monkeypatch.setattr(serve, "RESTART_PAUSE_SECONDS", 0)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    layout = serve.Layout("http://127.0.0.1:1", [1], {}, tmp_path)
+    layout.streamlit[1] = dead
+    stop = threading.Event()
+    loop = threading.Thread(target=serve.supervise, args=(layout, stop, 1.0))
+    loop.start()
+    try:
+        wait_until(lambda: len(ops.backup_files(tmp_path / "backups")) >= 3, timeout=30)
+    finally:
+        stop.set()
+        loop.join()
+        for proc in started:
+            proc.kill()
+            proc.wait()
+    assert len(started) == 1 and layout.streamlit[1] is started[0]
