@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -226,9 +227,23 @@ def back_up_now() -> None:
         db.close()
 
 
+def port_taken(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:port."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def serve(args) -> int:
     """Check, build, start, print the addresses, then supervise until Ctrl-C."""
     problems = ops.preflight_problems()
+    taken = [port for port in range(args.first_port, args.first_port + args.processes) if port_taken(port)]
+    if taken:
+        problems.append(f"Port {', '.join(map(str, taken))} is taken (is `make run` or another `make serve` running?). "
+                        f"Stop it, or set HUB_FIRST_PORT to the first of {args.processes} free ports.")
     if shutil.which("caddy") is None:
         problems.append("Caddy is not installed: `sudo apt-get install caddy` (Debian and Ubuntu ship it).")
     if problems:

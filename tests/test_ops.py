@@ -171,3 +171,13 @@ def test_supervisor_starts_a_dead_process_again_and_backs_up_on_schedule(db, db_
             proc.kill()
             proc.wait()
     assert len(started) == 1 and layout.streamlit[1] is started[0]
+
+
+def test_make_serve_refuses_a_taken_port_before_starting_anything(db, db_path, key_file, capsys):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert serve.main(["serve", "--processes", "1", "--first-port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("make serve refuses to start:") and f"Port {port} is taken" in err and "HUB_FIRST_PORT" in err
