@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,12 @@ def two_processes(tmp_path_factory):
             harness.stop_server(proc)
 
 
+def run_apart(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API keeps a loop running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def join(db_file: Path, workshop_id: int, name: str) -> str:
     """A participant joined through the core; returns the token of their link."""
     db = storage.open_db(db_file)
@@ -62,7 +69,7 @@ def has_results(client: harness.Client) -> bool:
 def test_phase_merge_and_reveal_reach_a_phone_on_the_other_process(two_processes):
     urls, db_file, workshop_id = two_processes
     token = join(db_file, workshop_id, "Phone on process 2")
-    db = storage.open_db(db_file)
+    db = storage.open_db(db_file, check_same_thread=False)  # used from the scenario's own thread
     question = workshops.list_questions(db, workshop_id)[0]
 
     async def scenario() -> dict:
@@ -91,7 +98,7 @@ def test_phase_merge_and_reveal_reach_a_phone_on_the_other_process(two_processes
             await phone.close()
 
     try:
-        delays = asyncio.run(scenario())
+        delays = run_apart(scenario())
     finally:
         db.close()
     print(f"pushed to the other process after (s): {delays}")  # the watcher reads once a second
@@ -153,7 +160,7 @@ def test_one_participant_in_two_tabs_on_two_processes_keeps_the_budget(two_proce
                     writer.join()
             await asyncio.gather(*(tab.close() for tab in tabs), return_exceptions=True)
 
-    exceptions = asyncio.run(scenario())
+    exceptions = run_apart(scenario())
     try:
         rows = db.conn.execute("SELECT p.token, d.priority_id, count(*) FROM dot d JOIN participant p ON p.id = d.participant_id"
                                " WHERE d.question_id = ? AND p.token IN (?, ?, ?, ?) GROUP BY 1, 2",
