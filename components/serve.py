@@ -43,6 +43,7 @@ COMPRESSED_SUFFIXES = (".js", ".css", ".html", ".json", ".svg", ".txt", ".ttf", 
 MIN_GAIN = 0.9  # keep a compressed copy only when it is at most 90 % of the original
 START_TIMEOUT_SECONDS = 90.0
 RESTART_PAUSE_SECONDS = 2.0
+CADDY_SETTLE_SECONDS = 3.0
 
 
 # ---------------------------------------------------------------- the static files, precompressed once
@@ -191,7 +192,12 @@ def start_layout(processes: int, address: str = DEFAULT_ADDRESS, db_file: Path |
         with open(log_dir / "caddy.log", "a") as log:
             layout.caddy = subprocess.Popen(["caddy", "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
                                             cwd=log_dir, stdout=log, stderr=subprocess.STDOUT)
-        wait_ready(f"{layout.url}/healthz", layout.caddy)
+        if layout.url.startswith("http://"):
+            wait_ready(f"{layout.url}/healthz", layout.caddy)
+        else:  # a domain: Caddy may still be getting its certificate, and DNS may not point here from inside
+            time.sleep(CADDY_SETTLE_SECONDS)
+            if layout.caddy.poll() is not None:
+                raise RuntimeError(f"Caddy exited with {layout.caddy.returncode}; see {log_dir / 'caddy.log'}")
     except BaseException:
         layout.stop()
         raise
