@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT := $(or $(STREAMLIT_SERVER_PORT),8501)
 
-.PHONY: run test test-repeat bench audit init messages clean-venv
+.PHONY: run test test-repeat bench audit init messages clean-venv serve status bench-join
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: init
 	@echo ""
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# A live event: Caddy in front of PROCESSES Streamlit processes (default: one per core), backups every
+# 5 minutes. ADDRESS=hub.example.org gets HTTPS from Caddy; the default is http://127.0.0.1:8080.
+serve: $(VENV)/.installed
+	$(BIN)/python -m components.serve serve $(if $(PROCESSES),--processes $(PROCESSES)) $(if $(ADDRESS),--address $(ADDRESS))
+
+status: $(VENV)/.installed
+	$(BIN)/python -m components.cli status
+
 test: $(VENV)/.dev-installed node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
@@ -44,6 +52,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.run
+
+# The burst-join table of the layouts (direct, make serve with 1 and 2 processes, at 300 and 500
+# phones), written into the README. Run it on an otherwise idle machine.
+bench-join: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.run --burst-join --write-readme
 
 # Known vulnerabilities in the pinned dependencies (asks pypi.org; see .ci/audit_pins.py).
 audit: | $(BIN)/python

@@ -13,4 +13,7 @@ if __name__ == "__main__":
 
     navigation.route_visitor()
 else:
+    from components.ui import live
+
+    routes.session_counter = live.count_sessions  # /healthz reports this process's tabs
     app = st.App("app.py", routes=routes.ROUTES, middleware=routes.MIDDLEWARE)

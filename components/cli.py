@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import sys
 from pathlib import Path
 
-from components import auth, exports, robustness, rules, seed, storage, workshops
+from components import auth, exports, ops, robustness, rules, seed, storage, workshops
 from components.rules import RuleError
 
 CLI_ACTOR = "cli"
@@ -61,6 +62,42 @@ def cmd_backup(args, db) -> int:
     check.close()
     print(f"Backed up to {target} (integrity {'ok' if ok else 'FAILED'})")
     return 0 if ok else 1
+
+
+def cmd_backup_rotate(args, db) -> int:
+    """One rotating backup (what `make serve` and the systemd timer run every 5 minutes)."""
+    target = ops.backup_rotating(db, Path(args.dir) if args.dir else None, args.keep)
+    print(f"Backed up to {target} (integrity ok; newest {args.keep} kept)")
+    return 0
+
+
+def cmd_status(args, db) -> int:
+    """Processes up, tabs per process, write latency, disk free, last backup; exit 1 when something needs you."""
+    ports = [int(p) for p in args.ports.split(",")] if args.ports else ops.serving_ports()
+    report = ops.status(db, ports)
+    print(json.dumps(report, indent=2) if args.json else "\n".join(ops.format_status(report)))
+    return 0 if ops.status_ok(report) else 1
+
+
+def cmd_preflight(args, db) -> int:
+    """Refuse to serve an event from a readable database or without a cookie key (run by `make serve`)."""
+    problems = ops.preflight_problems()
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 2 if problems else 0
+
+
+def add_ops_parsers(sub) -> None:
+    """Add `backup-rotate`, `status` and `preflight`."""
+    rotate = sub.add_parser("backup-rotate", help="online backup into a rotating set (HUB_BACKUP_DIR, HUB_BACKUP_KEEP)")
+    rotate.add_argument("--dir", help="backup folder (default: $HUB_BACKUP_DIR or backups/ beside the database)")
+    rotate.add_argument("--keep", type=int, default=ops.BACKUP_KEEP, help="backups kept (default %(default)s)")
+    rotate.set_defaults(handler=cmd_backup_rotate)
+    state = sub.add_parser("status", help="processes up, tabs per process, write latency, disk free, last backup")
+    state.add_argument("--ports", help="Streamlit ports, comma-separated (default: those `make serve` started)")
+    state.add_argument("--json", action="store_true")
+    state.set_defaults(handler=cmd_status)
+    sub.add_parser("preflight", help="check the database and cookie key before serving").set_defaults(handler=cmd_preflight)
 
 
 EXPORT_USAGE = """Export a workshop's results.
@@ -136,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="online backup of the live database")
     backup.add_argument("--out", required=True)
     add_export_parser(sub)
+    add_ops_parsers(sub)
     return parser
 
 
@@ -149,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.db:
         import os
         os.environ[storage.DB_ENV_VAR] = args.db
+    if args.command == "preflight":
+        return cmd_preflight(args, None)  # before opening: opening creates the file and narrows its mode
     db = storage.open_db()
     try:
         storage.migrate(db)

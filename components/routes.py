@@ -10,6 +10,7 @@ import os
 import re
 import threading
 import time
+from typing import Callable
 
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -59,15 +60,33 @@ SECURITY_HEADERS = build_security_headers(read_frame_ancestors(os.environ.get(FR
 
 _tallies: dict[int, tuple[float, list[dict]]] = {}
 _tallies_lock = threading.Lock()
+# Set by app.py to components.ui.live.count_sessions: Streamlit's runtime is read in ui/, never in the core.
+session_counter: Callable[[], int | None] = lambda: None  # noqa: E731
 
 
 def check_health(request: Request) -> JSONResponse:
-    """200 when the database answers a query, 503 otherwise: for a proxy or a status check."""
+    """200 when the database answers a query, 503 otherwise: for a proxy or a status check.
+
+    Asked on its own port from this machine (not through the proxy, which adds X-Forwarded-For), it also
+    says which process answered and how many browser tabs it holds, for `components.cli status`.
+    """
+    started = time.perf_counter()
     try:
         storage.thread_db().conn.execute("SELECT count(*) FROM workshop").fetchone()
     except Exception:  # any failure to read means this process cannot serve a room
         return JSONResponse({"ok": False}, status_code=503, headers=NO_STORE)
-    return JSONResponse({"ok": True}, headers=NO_STORE)
+    body: dict = {"ok": True}
+    if is_local_direct(request):
+        body.update(pid=os.getpid(), port=(request.scope.get("server") or (None, None))[1], sessions=session_counter(),
+                    read_ms=round((time.perf_counter() - started) * 1000, 2))
+    return JSONResponse(body, headers=NO_STORE)
+
+
+def is_local_direct(request: Request) -> bool:
+    """A request from this machine straight to the process's port, not relayed by a proxy."""
+    host = request.client.host if request.client else ""
+    relayed = any(name in request.headers for name in ("x-forwarded-for", "forwarded", "via"))
+    return host in ("127.0.0.1", "::1") and not relayed
 
 
 def read_results(request: Request) -> JSONResponse:

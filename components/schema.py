@@ -169,3 +169,6 @@ CREATE TABLE membership (
     PRIMARY KEY (workshop_id, dimension, group_name)
 );
 """
+
+# One row that `components.cli status` rewrites to time a real commit through the shared writer lock.
+SCHEMA_0011 = "CREATE TABLE ops_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at TEXT NOT NULL)"

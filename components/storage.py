@@ -20,7 +20,7 @@ from sqlite_utils.migrations import Migrations
 
 from components.private_files import make_private
 from components.rules import RuleError
-from components.schema import SCHEMA_0001, SCHEMA_0005, SCHEMA_0007, SCHEMA_0008
+from components.schema import SCHEMA_0001, SCHEMA_0005, SCHEMA_0007, SCHEMA_0008, SCHEMA_0011
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "workshop_data" / "hub.db"
 DB_ENV_VAR = "HUB_WORKSHOP_DB"
@@ -112,6 +112,12 @@ def migrate_0008(db: sqlite_utils.Database) -> None:
     """Keep each workshop's network membership mix (per country and organisation type) for representation."""
     for statement in split_sql(SCHEMA_0008):
         db.execute(statement)
+
+
+@migrations(name="0011_ops")
+def migrate_0011(db: sqlite_utils.Database) -> None:
+    """Add the write-latency probe row of the status command."""
+    db.execute(SCHEMA_0011)
 
 
 def split_sql(script: str) -> list[str]:

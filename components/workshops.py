@@ -126,6 +126,14 @@ def phase_signature(db, workshop_id: int) -> tuple:
         (workshop_id,)).fetchall())
 
 
+def ballot_signature(db, workshop_id: int) -> tuple:
+    """Fingerprint of the ballots phones show (voting or closed questions): changes with a merge, undo or hide."""
+    return tuple(db.conn.execute(
+        "SELECT q.id, count(p.id), total(p.id) FROM question q LEFT JOIN priority p ON p.question_id = q.id"
+        " AND p.state = 'visible' WHERE q.workshop_id = ? AND q.phase IN ('voting', 'closed') GROUP BY q.id ORDER BY q.id",
+        (workshop_id,)).fetchall())
+
+
 def check_theme(db, workshop_id: int, theme_id: int | None) -> None:
     """Refuse a theme from another workshop."""
     if theme_id is not None:

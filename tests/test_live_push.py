@@ -38,7 +38,7 @@ def test_watcher_reruns_only_screens_that_are_behind(db, voting, followers, monk
     phones = {"current": object(), "behind": object()}
     monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime(phones))
     monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
-    now_shown = workshops.phase_signature(db, workshop["id"])
+    now_shown = ui_live.screen_signature(db, workshop["id"])
     followers["current"] = ui_live._Follower(workshop["id"], now_shown)
     followers["behind"] = ui_live._Follower(workshop["id"], ())
     followers["closed"] = ui_live._Follower(workshop["id"], ())
@@ -48,6 +48,21 @@ def test_watcher_reruns_only_screens_that_are_behind(db, voting, followers, monk
     # the facilitator moved on: now both are behind, but "behind" was asked a moment ago
     assert sessions(ui_live.stale_sessions(db, 101.0)) == [phones["current"]]
     assert sessions(ui_live.stale_sessions(db, 100.0 + ui_live.RETRY_SECONDS)) == [phones["behind"]]
+
+
+def test_a_merge_or_a_hide_during_voting_puts_every_screen_behind(db, voting, followers, monkeypatch):
+    """A ballot changed by moderation is pushed like a phase change, exactly once per change."""
+    workshop, _question, ids = voting
+    phone = object()
+    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
+    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    followers["s"] = ui_live._Follower(workshop["id"], ui_live.screen_signature(db, workshop["id"]))
+    assert ui_live.stale_sessions(db, 100.0) == []
+    facilitation.merge_priorities(db, ids[1], ids[0], "t")
+    assert sessions(ui_live.stale_sessions(db, 100.0)) == [phone]
+    followers["s"] = ui_live._Follower(workshop["id"], ui_live.screen_signature(db, workshop["id"]))  # redrawn
+    facilitation.set_priority_hidden(db, ids[2], True, "t")
+    assert sessions(ui_live.stale_sessions(db, 200.0)) == [phone]
 
 
 def test_watcher_lets_go_of_a_session_that_never_redraws(db, voting, followers, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 import json
+import os
 import sqlite3
 
 import pytest
@@ -95,6 +96,22 @@ def test_health_reads_the_database(db, monkeypatch):
         raise sqlite3.OperationalError("disk I/O error")
     monkeypatch.setattr(routes.storage, "thread_db", broken)
     assert (routes.check_health(request).status_code, json.loads(routes.check_health(request).body)) == (503, {"ok": False})
+
+
+def test_health_names_process_and_tabs_only_to_a_direct_local_ask(db, monkeypatch):
+    """The status command asks each port from this machine; through the proxy the world sees only ok."""
+    monkeypatch.setattr(routes, "session_counter", lambda: 7)
+
+    def health(client: str, headers: list) -> dict:
+        scope = {"type": "http", "method": "GET", "path": "/healthz", "headers": headers, "query_string": b"",
+                 "client": (client, 50000), "server": ("127.0.0.1", 8502)}
+        return json.loads(routes.check_health(Request(scope)).body)
+
+    direct = health("127.0.0.1", [])
+    assert {k: direct[k] for k in ("ok", "pid", "port", "sessions")} == {"ok": True, "pid": os.getpid(), "port": 8502,
+                                                                          "sessions": 7}
+    assert health("127.0.0.1", [(b"x-forwarded-for", b"203.0.113.9")]) == {"ok": True}  # relayed by Caddy
+    assert health("203.0.113.9", []) == {"ok": True}
 
 
 def test_every_http_response_carries_the_security_headers():

@@ -3,7 +3,7 @@
 A poll per phone costs one rerun per phone per interval: 500 phones polling every 5 s made
 100 reruns/s and saturated the 2-core benchmark machine. One watcher reads the phases of the
 followed workshops once a second, whatever the number of phones, and asks Streamlit to rerun
-only the sessions whose screen shows an older state — the way Streamlit reruns a session when
+only the sessions whose screen shows an older state (a phase, a reveal, or a ballot changed by a merge) — the way Streamlit reruns a session when
 its source file is saved. Several server processes each run their own watcher on the shared file.
 """
 
@@ -50,10 +50,24 @@ def follow_workshop(workshop_id: int, shown_signature: tuple) -> bool:
     ctx = get_script_run_ctx()
     if ctx is None or not runtime.exists() or runtime.get_instance().get_app_session(ctx.session_id) is None:
         return False  # e.g. AppTest, whose sessions the runtime does not serve: the page polls instead
+    # Read before the page draws its questions: a merge landing meanwhile is pushed again, never missed.
+    shown = tuple(shown_signature) + (workshops.ballot_signature(storage.thread_db(), workshop_id),)
     with _lock:
-        _followers[ctx.session_id] = _Follower(workshop_id, shown_signature)
+        _followers[ctx.session_id] = _Follower(workshop_id, shown)
         _ensure_watcher(str(storage.db_path()))
     return True
+
+
+def screen_signature(db, workshop_id: int) -> tuple:
+    """What a phone's screen depends on: the phases and visibilities, and the ballots shown (merges, hides)."""
+    return workshops.phase_signature(db, workshop_id) + (workshops.ballot_signature(db, workshop_id),)
+
+
+def count_sessions() -> int | None:
+    """Browser tabs this server process holds now (for /healthz and the status command), or None outside a server."""
+    if not runtime.exists():
+        return None
+    return runtime.get_instance()._session_mgr.num_active_sessions()  # noqa: SLF001 — no public count in 1.67
 
 
 def _ensure_watcher(path: str) -> None:
@@ -112,7 +126,7 @@ def stale_sessions(db, now: float) -> list[tuple[str, _Follower, object]]:
     rt = runtime.get_instance()
     with _lock:
         followers = dict(_followers)
-    current = {wid: workshops.phase_signature(db, wid) for wid in {f.workshop_id for f in followers.values()}}
+    current = {wid: screen_signature(db, wid) for wid in {f.workshop_id for f in followers.values()}}
     behind = []
     for session_id, follower in followers.items():
         session = rt.get_app_session(session_id)

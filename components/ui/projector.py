@@ -20,6 +20,9 @@ WALL_MAX = 15
 WALL_COLUMNS = 3
 PAGE_FONT = '"Source Sans", "Source Sans Pro", sans-serif'
 PLOTLY_CONFIG = {"displayModeBar": False, "staticPlot": False}
+# Per server process: with N processes, each reads the database at most once per TTL per workshop, so a
+# projector never shows another process's stale count for longer than this (README, "Caches").
+SNAPSHOT_TTL_SECONDS = 0.5
 THEMES = {"dark": {"bg": "#000000", "fg": "#FFFFFF", "muted": "#D0D0D0", "card": "#1A1A1A", "edge": "#FFFFFF"},
           "light": {"bg": "#FFFFFF", "fg": "#000000", "muted": "#303030", "card": "#F2F2F2", "edge": "#000000"}}
 
@@ -89,7 +92,7 @@ def choose_workshop_id() -> int | None:
     return st.session_state.get("staff_workshop_id")
 
 
-@st.cache_data(ttl=0.5, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=SNAPSHOT_TTL_SECONDS, show_spinner=False, max_entries=32)
 def load_snapshot(workshop_id: int, question_id: int | None = None) -> dict:
     """Read everything the projector shows, at most twice a second for all projector tabs together."""
     db = get_db()

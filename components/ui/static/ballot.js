@@ -42,9 +42,14 @@ export default function (component) {
     busy = true;  // until the server answers with fresh data, which redraws the ballot
     button.disabled = true;
     setTriggerValue("vote", { priority: item.id, action, shown: item.mine });
-    // Under heavy load Streamlit can drop a redraw; ask for a fresh ballot rather than stay stuck.
+    // Under heavy load Streamlit can drop a redraw, and a server process that died with the tap
+    // answers nothing: ask for a fresh ballot, and free the button, since a redraw with the very same
+    // data never comes. A second tap is safe: it carries the count on screen.
     setTimeout(() => {
-      if (drawings.get(data.question) === drawing) setTriggerValue("vote", { action: "refresh" });
+      if (drawings.get(data.question) !== drawing) return;
+      busy = false;
+      button.disabled = false;
+      setTriggerValue("vote", { action: "refresh" });
     }, REFRESH_AFTER_MS);
   };
   for (const item of data.items) {
