@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from components import analysis, audit, receipts, robustness, rules, workshops
+from components import analysis, audit, receipts, robustness, rules, seats, workshops
 from components.report import build_html, plain_rows
 from components.rules import RuleError
 from components.storage import read_snapshot
@@ -68,6 +68,8 @@ class WorkshopResults:
     include_names: bool
     min_group: int
     generated_at: str
+    seats: dict = field(default_factory=dict)  # seats.summarise_seats: mode, issued, voided, used, without seat
+    registered_names: dict = field(default_factory=dict)  # participant id -> registered name, only with names
 
 
 def gather_results(db, workshop_id: int, include_names: bool = False,
@@ -82,6 +84,8 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
         themes = [t["name"] for t in workshops.list_themes(db, workshop_id)]
         audit_rows = audit.list_audit(db, workshop_id)
         secret = receipts.load_secret(db, workshop_id)
+        seat_summary = seats.summarise_seats(db, workshop_id)
+        names_registered = seats.registered_names(db, workshop_id) if include_names else {}
     tallies = [analysis.tally_votes(q) for q in questions]
     fairness = [analysis.tally_equal_weight(q) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
@@ -90,7 +94,7 @@ def gather_results(db, workshop_id: int, include_names: bool = False,
     ranks = [robustness.rank_rules(q, min_group) for q in questions]
     return WorkshopResults(
         workshop, themes, profile, questions, tallies, fairness, segments, ballots, ranks, audit_rows, include_names,
-        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), seat_summary, names_registered)
 
 
 def _codes(res: WorkshopResults) -> dict[int, str]:
@@ -106,7 +110,9 @@ def _names(res: WorkshopResults) -> dict[int, str]:
     if not res.questions:
         return {}
     people = res.questions[0].participants
-    return {pid: name or "" for pid, name in zip(people["participant_id"], people["display_name"])}
+    # A registered attendee who left the name field empty is known by the registration list's name.
+    return {pid: name or res.registered_names.get(pid, "")
+            for pid, name in zip(people["participant_id"], people["display_name"])}
 
 
 def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
@@ -115,7 +121,7 @@ def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
     rows = [("Workshop", w["title"]), ("Join code", w["code"]), ("Status", w["status"]),
             ("Country", w["country"] or ""), ("Language", w["language"]), ("Created", w["created_at"]),
             ("Generated", res.generated_at), ("Names included", "yes" if res.include_names else "no"),
-            ("Minimum group size for segments", res.min_group)]
+            ("Minimum group size for segments", res.min_group)] + seats.summary_rows(res.seats)
     for number, data in enumerate(res.questions, start=1):
         s = analysis.summarise_question(data)
         rows += [(f"Question {number}", s["prompt"]), (f"Question {number} phase", s["phase"]),
@@ -317,6 +323,7 @@ def build_json(res: WorkshopResults) -> bytes:
                               for pq in res.profile_questions],
         "methodology": analysis.METHODOLOGY, "minimum_group_size": res.min_group,
         "names_included": res.include_names, "participants": participants, "questions": questions,
+        "seats": {**res.seats, "mode_name": seats.SEAT_MODE_NAMES[res.seats["mode"]]},
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -348,8 +355,9 @@ def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
         return build_html(res)
     report(0.2, "Building tables")
     tables = build_tables(res)
-    if fmt == "csv":
-        return write_csv(tables["ranked priorities"])
+    if fmt == "csv":  # one table: each row also says how people got in (seat mode, seats issued and used)
+        return write_csv(tables["ranked priorities"].assign(
+            seat_mode=res.seats["mode"], seats_issued=res.seats["issued"], seats_used=res.seats["used"]))
     if fmt == "xlsx":
         return write_xlsx(tables)
     return build_zip(res, tables, report)
