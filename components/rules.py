@@ -480,16 +480,15 @@ def check_joining_open(workshop: dict, joined: int) -> None:
     if not workshop["joining_open"]:
         raise RuleError("Joining this workshop is closed. Please ask the facilitator.")
     if workshop["participant_cap"] is not None and joined >= workshop["participant_cap"]:
-        raise RuleError("This workshop is full: {cap} people have joined. Please ask the facilitator.",
-                        cap=workshop["participant_cap"])
+        raise RuleError("This workshop is full. Please ask the facilitator.")
 
 
 def check_seat_claimable(workshop: dict, seat: dict | None, code: str) -> None:
     """In a seat mode a join needs a seat, and a seat works once: unknown, voided and used seats are refused."""
+    if not code and workshop["seat_mode"] == "registered":
+        raise RuleError("This workshop is for registered attendees: please open your personal link.")
     if not code:
-        raise RuleError("This workshop is for registered attendees: please open your personal link."
-                        if workshop["seat_mode"] == "registered" else
-                        "This workshop needs a seat code: it is on the card you were given at the door.")
+        raise RuleError("This workshop needs a seat code: it is on the card you were given at the door.")
     if seat is None:
         raise RuleError("No seat has the code {code}. Please check it or ask the facilitator.", code=code[:12])
     check_seat_live(seat)
@@ -508,8 +507,8 @@ def check_seat_mode(mode: str, phones_without_seat: int) -> None:
     if mode not in SEAT_MODES:
         raise RuleError("Unknown seat mode.")
     if mode != "open" and phones_without_seat:
-        raise RuleError("{n} people joined without a seat: seats can be required only before anyone joins.",
-                        n=phones_without_seat)
+        raise RuleError("Phones have already joined without a seat ({n}): seats can be required only before "
+                        "anyone joins.", n=phones_without_seat)
 
 
 def check_organiser(actor_role: str | None) -> None:

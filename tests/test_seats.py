@@ -106,7 +106,7 @@ def test_the_cap_holds_under_20_concurrent_joins(db, db_path, demo, staff):
     admission.update_join_settings(db, workshop["id"], "fiona", participant_cap=7)
     outcomes = race(db_path, 20, lambda conn, i: participation.join_workshop(conn, workshop["code"], f"P{i}"))
     assert Counter(outcomes) == {"joined": 7,
-                                 "This workshop is full: {cap} people have joined. Please ask the facilitator.": 13}
+                                 "This workshop is full. Please ask the facilitator.": 13}
     assert phones(db, workshop["id"]) == 7
 
 
@@ -115,7 +115,7 @@ def test_paper_ballots_do_not_fill_the_cap(db, voting, staff):
     admission.update_join_settings(db, workshop["id"], "fiona", participant_cap=1)
     facilitation.record_paper_ballot(db, question["id"], {ids[0]: 1}, "fiona", sheet=1)
     participation.join_workshop(db, workshop["code"])
-    with pytest.raises(RuleError, match="This workshop is full: 1 people"):
+    with pytest.raises(RuleError, match="This workshop is full"):
         participation.join_workshop(db, workshop["code"])
 
 
@@ -272,7 +272,7 @@ def test_seat_modes_and_sheets_are_the_organisers(db, demo, staff):
 def test_seats_can_be_required_only_before_anyone_joins_without_one(db, demo, staff):
     workshop, _ = demo
     participation.join_workshop(db, workshop["code"], "Test phone")
-    with pytest.raises(RuleError, match="1 people joined without a seat"):
+    with pytest.raises(RuleError, match=r"Phones have already joined without a seat \(1\)"):
         seats.set_seat_mode(db, workshop["id"], "codes", "olga")
     seats.set_seat_mode(db, workshop["id"], "open", "olga")  # open is always possible
 
