@@ -222,6 +222,19 @@ def test_a_registration_list_with_bad_rows_is_shown_row_by_row(db, demo, staff):
     assert seats.list_seats(db, wid) == []
 
 
+def test_registered_emails_and_links_are_for_organisers_only(db, demo, staff):  # noqa: F811
+    workshop, _ = demo
+    seats.set_seat_mode(db, workshop["id"], "registered", "olga")
+    seats.import_registrations(db, workshop["id"], b"name,email\nAna Novak,ana@example.org\n", "olga")
+    seat_list = {"fiona": None, "olga": None}
+    for user in seat_list:
+        at = open_staff_page("setup", user)
+        [frame] = [f for f in at.dataframe if "state" in f.value.columns]
+        seat_list[user] = list(frame.value.columns)
+        assert ("ana@example.org" in str(frame.value.to_dict("records"))) is (user == "olga")
+    assert seat_list == {"fiona": ["number", "state", "name"], "olga": ["number", "state", "name", "email", "link"]}
+
+
 # ---------------------------------------------------------------- the Run page
 
 def test_run_page_switches_joining_and_close_on_voting(db, demo, staff):  # noqa: F811

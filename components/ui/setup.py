@@ -164,7 +164,7 @@ def render_page(user: dict) -> None:
         st.stop()
     settings, questions, themes, profile, copy, log, seating = st.tabs(
         [_("Settings"), _("Questions"), _("Themes"), _("Profile questions"), _("Duplicate"), _("Audit log"),
-         _("Joining and seats")], key="setup_tabs")  # keyed: a flash message above must not reset the open tab
+         _("Joining and seats")], key="setup_tabs", on_change="rerun")  # tracked: a flash above must not reset the tab
     with settings:
         render_workshop_settings(user, workshop)
     with questions:

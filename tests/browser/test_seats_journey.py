@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
-from components import admission, links, rules, seats
-from tests.browser.conftest import PHONE, SLOW, shot, staff_login, wait_idle
+from playwright.sync_api import expect
+
+from components import admission, links, rules, seats, workshops
+from tests.browser.conftest import PHONE, SLOW, shot, staff_login, wait_idle, wait_until
+from tests.browser.test_accessibility import assert_accessible
 
 STAFF = {"width": 1440, "height": 900}
 PHONE_360 = {"width": 360, "height": 780}
@@ -23,6 +26,15 @@ def live_seats(live_server) -> list[dict]:
     db = live_server.db()
     try:
         return seats.list_seats(db, live_server.workshop_id)
+    finally:
+        db.close()
+
+
+def workshop_row(live_server) -> dict:
+    """The demo workshop's row, read from the database."""
+    db = live_server.db()
+    try:
+        return workshops.get_workshop(db, live_server.workshop_id)
     finally:
         db.close()
 
@@ -84,6 +96,7 @@ def test_seat_codes_from_the_printed_card_to_a_voided_seat(live_server, browser,
     wait_idle(mine)
     assert mine.get_by_text(f"Seat 1 · {seats.format_seat_code(made[0]['code'])}", exact=True).is_visible()
     shot(mine, artifacts, "seats-02-phone-join-by-seat-360")
+    assert_accessible(mine, "phone join form with a seat")
     mine.get_by_label("Your name (optional)").fill("Ana")
     mine.get_by_role("button", name="Join", exact=True).click()
     mine.wait_for_url("**t=*", timeout=SLOW)
@@ -101,6 +114,7 @@ def test_seat_codes_from_the_printed_card_to_a_voided_seat(live_server, browser,
     wait_idle(theirs)
     assert theirs.get_by_role("button", name="Join", exact=True).count() == 0
     shot(theirs, artifacts, "seats-04-second-browser-refused-360")
+    assert_accessible(theirs, "phone refused seat")
     # The first phone's own new tab gets its participant back through the cookie.
     again = first.new_page()
     again.goto(links.seat_url(base, live_server.code, made[0]["code"]))
@@ -108,18 +122,22 @@ def test_seat_codes_from_the_printed_card_to_a_voided_seat(live_server, browser,
     assert count_people(live_server) == before + 1
 
     # The facilitator voids seat 2 at the door; its card is refused afterwards. (The tab stayed open.)
+    assert page.get_by_role("tab", name="Joining and seats", selected=True).count() == 1
     page.get_by_label("Seat", exact=True).fill("2")
     page.get_by_label("Seat", exact=True).press("Enter")
-    wait_idle(page)
     page.get_by_text("I want to void this seat", exact=True).click()
-    wait_idle(page)
-    page.get_by_role("button", name="Void seat").and_(page.locator(":enabled")).click()
+    expect(page.get_by_role("checkbox", name="I want to void this seat")).to_be_checked(timeout=SLOW)
+    void = page.get_by_role("button", name="Void seat")
+    expect(void).to_be_enabled(timeout=SLOW)
+    expect(page.get_by_label("Seat", exact=True)).to_have_value("2")
+    void.click()
     page.get_by_text("Seat 2 was voided.", exact=True).wait_for(timeout=SLOW)
     wait_idle(page)
     assert page.get_by_role("tab", name="Joining and seats", selected=True).count() == 1
     shot(page, artifacts, "seats-05-setup-tab-1440")
     page.get_by_role("button", name="Reissue seat").scroll_into_view_if_needed()
     shot(page, artifacts, "seats-06-setup-seat-list-1440")
+    assert_accessible(page, "set-up: joining and seats")
     assert [(s["number"], s["state"]) for s in live_seats(live_server)] == [(1, "used"), (3, "free"), (2, "voided")]
     voided = phone(browser).new_page()
     voided.goto(links.seat_url(base, live_server.code, made[1]["code"]))
@@ -128,14 +146,29 @@ def test_seat_codes_from_the_printed_card_to_a_voided_seat(live_server, browser,
     wait_idle(voided)
     shot(voided, artifacts, "seats-07-voided-seat-refused-360")
     assert count_people(live_server) == before + 1
-    for context in (staff, first, second, voided.context):
+
+    # The Run page: joins in the last minute in the room panel, and the joining switch closes joining.
+    page.get_by_role("link", name="Run workshop").first.click()
+    page.get_by_text("Joined in the last minute", exact=True).wait_for(timeout=SLOW)
+    wait_idle(page)
+    shot(page, artifacts, "seats-08-run-page-joining-1440")
+    page.get_by_text("Joined in the last minute", exact=True).scroll_into_view_if_needed()
+    shot(page, artifacts, "seats-08b-run-page-room-panel-1440")
+    page.get_by_text("Joining open", exact=True).click()
+    wait_until(lambda: not workshop_row(live_server)["joining_open"])
+    late = phone(browser).new_page()
+    late.goto(links.seat_url(base, live_server.code, made[2]["code"]))
+    late.get_by_text("Joining this workshop is closed. Please ask the facilitator.", exact=True).wait_for(timeout=SLOW)
+    again.reload()
+    again.get_by_text("Keep this link to come back later", exact=True).wait_for(timeout=SLOW)  # still in
+    for context in (staff, first, second, voided.context, late.context):
         context.close()
 
 
 def test_a_shared_phone_hands_over_only_where_allowed(live_server, browser, artifacts):
     db = live_server.db()
     seats.set_seat_mode(db, live_server.workshop_id, "open", "test")
-    admission.update_join_settings(db, live_server.workshop_id, "test", allow_shared_device=True)
+    admission.update_join_settings(db, live_server.workshop_id, "test", allow_shared_device=True, joining_open=True)
     db.close()
     cookie = rules.remembered_participant_cookie(live_server.workshop_id)
     shared = phone(browser, PHONE)
@@ -148,7 +181,7 @@ def test_a_shared_phone_hands_over_only_where_allowed(live_server, browser, arti
     page.get_by_role("button", name="I am someone else").wait_for(timeout=SLOW)
     wait_idle(page)
     page.get_by_role("button", name="I am someone else").scroll_into_view_if_needed()
-    shot(page, artifacts, "seats-08-shared-phone-offer-390")
+    shot(page, artifacts, "seats-09-shared-phone-offer-390")
     page.get_by_role("button", name="I am someone else").click()
     page.get_by_role("button", name="Join", exact=True).wait_for(timeout=SLOW)
     page.wait_for_function(f"() => !document.cookie.includes('{cookie}=')")  # Ana's cookie is forgotten
