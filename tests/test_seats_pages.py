@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import admission, facilitation, participation, rules, seats, workshops
+from components import admission, participation, rules, seats, workshops
 from tests.test_staff_pages import click, open_page as open_staff_page, shown, staff  # noqa: F401  (fixture)
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
 
