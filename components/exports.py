@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from components import analysis, audit, membership, receipts, representation, robustness, rules, workshops
+from components import analysis, audit, membership, receipts, representation, robustness, rules, seats, workshops
 from components.report import build_html
 from components.spreadsheet import write_csv, write_xlsx
 from components.rules import RuleError
@@ -61,6 +61,8 @@ class WorkshopResults:
     membership: dict[str, pd.DataFrame] = field(default_factory=dict)
     top: int = robustness.TOP_DEFAULT  # the organiser's "places to compare" for robustness
     microdata: bool = False
+    seats: dict = field(default_factory=dict)  # seats.summarise_seats: mode, issued, voided, used, without seat
+    registered_names: dict = field(default_factory=dict)  # participant id -> registered name, only with names
 
 
 def gather_results(db, workshop_id: int, include_names: bool = False, min_group: int = rules.MIN_GROUP_DEFAULT,
@@ -77,6 +79,8 @@ def gather_results(db, workshop_id: int, include_names: bool = False, min_group:
         audit_rows = audit.list_audit(db, workshop_id)
         secret = receipts.load_secret(db, workshop_id)
         mix = membership.load_mix(db, workshop_id)
+        seat_summary = seats.summarise_seats(db, workshop_id)
+        names_registered = seats.registered_names(db, workshop_id) if include_names else {}
     tallies = [analysis.tally_votes(q, min_group) for q in questions]
     fairness = [analysis.tally_equal_weight(q, min_group=min_group) for q in questions]
     segments = [{pq["key"]: analysis.tally_segment(q, pq["key"], min_group) for pq in profile} for q in questions]
@@ -86,7 +90,8 @@ def gather_results(db, workshop_id: int, include_names: bool = False, min_group:
     compared = [representation.compare_all(q, mix, min_group, margin) for q in questions]
     return WorkshopResults(
         workshop, themes, profile, questions, tallies, fairness, segments, ballots, ranks, audit_rows, include_names,
-        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), compared, mix, top, microdata)
+        min_group, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), compared, mix, top, microdata,
+        seat_summary, names_registered)
 
 
 def _codes(res: WorkshopResults) -> dict[int, str]:
@@ -102,7 +107,9 @@ def _names(res: WorkshopResults) -> dict[int, str]:
     if not res.questions:
         return {}
     people = res.questions[0].participants
-    return {pid: name or "" for pid, name in zip(people["participant_id"], people["display_name"])}
+    # A registered attendee who left the name field empty is known by the registration list's name.
+    return {pid: name or res.registered_names.get(pid, "")
+            for pid, name in zip(people["participant_id"], people["display_name"])}
 
 
 def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
@@ -112,7 +119,8 @@ def build_summary_table(res: WorkshopResults) -> pd.DataFrame:
             ("Country", w["country"] or ""), ("Language", w["language"]), ("Created", w["created_at"]),
             ("Generated", res.generated_at), ("Names included", "yes" if res.include_names else "no"),
             ("Minimum group size for segments", res.min_group),
-            ("Microdata (profiles linked to dots, JSON only)", "yes" if res.microdata else "no")]
+            ("Microdata (profiles linked to dots, JSON only)", "yes" if res.microdata else "no"),
+            *seats.summary_rows(res.seats)]
     for number, data in enumerate(res.questions, start=1):
         s = analysis.summarise_question(data)
         rows += [(f"Question {number}", s["prompt"]), (f"Question {number} phase", s["phase"]),
@@ -267,6 +275,7 @@ def build_json(res: WorkshopResults) -> bytes:
         "representation_caveats": representation.write_caveats(),
         "names_included": res.include_names, "microdata": res.microdata, "microdata_note": MICRODATA_NOTES[res.microdata],
         "participants": participants, "questions": questions,
+        "seats": {**res.seats, "mode_name": seats.SEAT_MODE_NAMES[res.seats["mode"]]},
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -294,8 +303,9 @@ def export_bytes(db, workshop_id: int, fmt: str, include_names: bool = False,
         return build_html(res)
     report(0.2, "Building tables")
     tables = build_tables(res)
-    if fmt == "csv":
-        return write_csv(tables["ranked priorities"])
+    if fmt == "csv":  # one table: each row also says how people got in (seat mode, seats issued and used)
+        return write_csv(tables["ranked priorities"].assign(
+            seat_mode=res.seats["mode"], seats_issued=res.seats["issued"], seats_used=res.seats["used"]))
     if fmt == "xlsx":
         return write_xlsx(trim_segments(tables))
     return build_zip(res, tables, report)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from components import audit, participation, rules, workshops
+from components import admission, audit, participation, rules, workshops
 from components.rules import RuleError
 from components.storage import fetch_all, fetch_one, fetch_value, immediate, read_snapshot
 
@@ -23,6 +23,8 @@ def set_phase(db, question_id: int, target: str, actor: str, confirmed: bool = F
                         (target, question_id))
         audit.record(db, actor, "question.phase", question["workshop_id"], question_id=question_id,
               old=question["phase"], new=target)
+        if target == "voting":  # "close joining when voting opens", in the same transaction as the phase
+            admission.close_joining_for_voting(db, question["workshop_id"], actor)
 
 
 def set_results_visibility(db, question_id: int, visibility: str, actor: str) -> None:

@@ -18,9 +18,19 @@ def join_url(page_url: str, code: str) -> str:
     return f"{base}?code={quote(rules.normalise_code(code))}"
 
 
+def seat_url(page_url: str, code: str, seat_code: str) -> str:
+    """Return the join link that claims one seat (a seat code is made of the code alphabet only)."""
+    return f"{join_url(page_url, code)}&seat={quote(rules.normalise_seat_code(seat_code))}"
+
+
 def short_url(url: str) -> str:
     """Return a link without its scheme, for reading off a screen."""
     return re.sub(r"^https?://", "", url)
+
+
+def qr_svg(url: str) -> str:
+    """Return a QR code of a link as inline SVG markup that scales with its box (for print)."""
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
 
 
 def qr_png(url: str, dark: bool = False, scale: int = 12) -> bytes:

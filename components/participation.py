@@ -9,23 +9,36 @@ from __future__ import annotations
 import hashlib
 import json
 
-from components import rules, workshops
+from components import admission, rules, seats, workshops
 from components.storage import fetch_all, fetch_one, fetch_value, immediate
 
 
 def join_workshop(db, code: str, display_name: str | None = None, profile: dict | None = None,
-                  language: str | None = None) -> dict:
-    """Create a participant in the workshop with this code and return it (with its token)."""
-    workshop = workshops.find_workshop_by_code(db, code)
-    rules.check_code_joinable(workshop, code)
-    name = rules.clean_display_name(display_name, bool(workshop["allow_anonymous"]))
-    answers = check_profile(workshops.list_profile_questions(db, workshop["id"]), profile or {})
-    token = rules.new_token()
-    db.conn.execute(
-        "INSERT INTO participant (workshop_id, token, display_name, profile, language) VALUES (?, ?, ?, ?, ?)",
-        (workshop["id"], token, name, json.dumps(answers, ensure_ascii=False), language),
-    )
-    db.conn.commit()
+                  language: str | None = None, seat_code: str | None = None) -> dict:
+    """Create a participant in the workshop with this code and return it (with its token).
+
+    Under BEGIN IMMEDIATE: the joining switch, the cap and a seat (in a seat mode) are checked and taken in
+    one transaction, so concurrent joins never overshoot the cap or share a seat. A reissued seat continues
+    its participant instead (profile answers from a registration list pre-fill `profile` when it is None).
+    """
+    with immediate(db):
+        workshop = workshops.find_workshop_by_code(db, code)
+        rules.check_code_joinable(workshop, code)
+        seat = seats.seat_for_join(db, workshop, seat_code)
+        if seat is not None and seat["participant_id"] is not None:
+            token = seats.continue_seat(db, seat)
+        else:
+            rules.check_joining_open(workshop, admission.count_phones(db, workshop["id"]))
+            name = rules.clean_display_name(display_name, bool(workshop["allow_anonymous"]))
+            prefill = json.loads(seat["profile"]) if seat is not None else {}
+            answers = check_profile(workshops.list_profile_questions(db, workshop["id"]),
+                                    prefill if profile is None else profile)
+            token = rules.new_token()
+            cur = db.conn.execute(
+                "INSERT INTO participant (workshop_id, token, display_name, profile, language) VALUES (?, ?, ?, ?, ?)",
+                (workshop["id"], token, name, json.dumps(answers, ensure_ascii=False), language))
+            if seat is not None:
+                seats.claim_seat(db, seat, cur.lastrowid)
     return get_participant(db, token)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.io as pio
 
-from components import analysis, analysis_charts, i18n, receipts, representation, robustness
+from components import analysis, analysis_charts, i18n, receipts, representation, robustness, seats
 from components.spreadsheet import plain_rows
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ def build_html(res: WorkshopResults) -> bytes:
              f"{esc(w['created_at'])} · report generated {esc(res.generated_at)}</p>"]
     if w["description"]:
         parts.append(f"<p>{esc(w['description'])}</p>")
+    parts.append(_seats_paragraph(res.seats))
     plotly_included = []
 
     def embed(fig) -> str:
@@ -76,6 +77,14 @@ def build_html(res: WorkshopResults) -> bytes:
                                               "so representation is not shown.</p>"))
     parts.append("</body></html>")
     return "".join(parts).encode("utf-8")
+
+
+def _seats_paragraph(summary: dict) -> str:
+    """Who could join: the seat mode and how many seats were issued, voided and used."""
+    text = (f"Seat mode: {seats.SEAT_MODE_NAMES[summary['mode']]} · seats issued {summary['issued']}"
+            f" · voided {summary['voided']} · used {summary['used']}"
+            f" · phones joined without a seat {summary['joined_without_seat']}")
+    return f"<p class='muted' id='seats'>{html.escape(text)}</p>"
 
 
 def _question_section(res: WorkshopResults, number: int, data, tally, fair, by_key, charts: list[str]) -> list[str]:

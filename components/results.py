@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from components import rules
+from components.admission import since_iso
 from components.storage import fetch_all, fetch_one
 
 TALLY_COLUMNS = ["rank", "priority_id", "title", "theme", "dots", "supporters", "share_supporting"]
@@ -75,17 +76,21 @@ def phone_results(db, question: dict, participant_id: int, tally: list[dict] | N
 
 
 def count_room(db, question_id: int, now: datetime) -> dict:
-    """The room at a glance: phones joined, voted, still holding dots, not yet voted, seconds to the deadline."""
+    """The room at a glance: phones joined (in all, and in the last minute), voted, still holding dots,
+    not yet voted, seconds to the deadline."""
     row = fetch_one(db, """
         SELECT q.phase_deadline AS deadline,
           (SELECT count(*) FROM participant WHERE workshop_id = q.workshop_id AND kind = 'phone') AS joined,
+          (SELECT count(*) FROM participant WHERE workshop_id = q.workshop_id AND kind = 'phone'
+             AND joined_at > :since AND joined_at <= :now) AS joined_last_minute,
           (SELECT count(*) FROM (SELECT d.participant_id, count(*) AS n FROM dot d
              JOIN participant p ON p.id = d.participant_id AND p.kind = 'phone'
              WHERE d.question_id = q.id GROUP BY d.participant_id)) AS voted,
           (SELECT count(*) FROM (SELECT d.participant_id, count(*) AS n FROM dot d
              JOIN participant p ON p.id = d.participant_id AND p.kind = 'phone'
              WHERE d.question_id = q.id GROUP BY d.participant_id HAVING n < q.dots_per_participant)) AS dots_left
-        FROM question q WHERE q.id = ?""", (question_id,))
+        FROM question q WHERE q.id = :question_id""",
+        {"question_id": question_id, "now": since_iso(now, 0), "since": since_iso(now, rules.JOIN_SPIKE_WINDOW_SECONDS)})
     deadline = row.pop("deadline")
     # Paper ballots have no phone in the room, so they count neither as joined nor as voted here.
     row["not_voted"] = row["joined"] - row["voted"]

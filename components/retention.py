@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components import audit, rules, workshops
+from components import audit, rules, seats, workshops
 from components.storage import checkpoint_truncate, fetch_all, fetch_value, immediate
 
 
@@ -38,8 +38,9 @@ def anonymise_workshop(db, workshop_id: int, actor: str, typed_code: str) -> dic
         tokens = [p["token"] for p in people if p["token"] is not None]
         db.conn.execute("UPDATE participant SET display_name = NULL, token = NULL WHERE workshop_id = ?",
                         (workshop_id,))
+        registered = seats.forget_people(db, workshop_id)  # registration names, e-mails and seat codes
         db.conn.execute("UPDATE workshop SET status = 'anonymised' WHERE id = ?", (workshop_id,))
-        redacted = audit.redact_people(db, workshop_id, names, tokens)
+        redacted = audit.redact_people(db, workshop_id, names + registered, tokens)
         audit.record(db, actor, "workshop.anonymise", workshop_id, names_removed=len(names),
                      tokens_removed=len(tokens), audit_rows_redacted=redacted)
     checkpoint_truncate(db)

@@ -149,6 +149,40 @@ CREATE TABLE duplicate_dismissal (
 );
 """
 
+# Who may join: a seat mode (open, one-time seat codes, a registration list), a cap, a joining switch,
+# closing joining when voting opens, and whether a shared phone may switch person. A seat is claimed once:
+# participant_id is unique among live seats, so two browsers can never hold one seat. A voided seat keeps its
+# row (and participant) for the record; a reissued seat carries the same participant on to a fresh code.
+# name, email and code are personal data or credentials: anonymising sets them to NULL.
+SCHEMA_0006 = """
+ALTER TABLE workshop ADD COLUMN seat_mode TEXT NOT NULL DEFAULT 'open'
+    CHECK (seat_mode IN ('open', 'codes', 'registered'));
+ALTER TABLE workshop ADD COLUMN joining_open INTEGER NOT NULL DEFAULT 1 CHECK (joining_open IN (0, 1));
+ALTER TABLE workshop ADD COLUMN close_joining_on_voting INTEGER NOT NULL DEFAULT 0
+    CHECK (close_joining_on_voting IN (0, 1));
+ALTER TABLE workshop ADD COLUMN participant_cap INTEGER CHECK (participant_cap IS NULL OR participant_cap >= 1);
+ALTER TABLE workshop ADD COLUMN allow_shared_device INTEGER NOT NULL DEFAULT 0 CHECK (allow_shared_device IN (0, 1));
+CREATE TABLE seat (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshop(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL CHECK (number >= 1),
+    kind TEXT NOT NULL CHECK (kind IN ('code', 'registered')),
+    code TEXT UNIQUE CHECK (code IS NULL OR length(code) = 8),
+    name TEXT CHECK (name IS NULL OR length(name) <= 80),
+    email TEXT CHECK (email IS NULL OR length(email) <= 254),
+    profile TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(profile)),
+    participant_id INTEGER REFERENCES participant(id) ON DELETE SET NULL,
+    claimed_at TEXT,
+    voided_at TEXT,
+    reissued_from INTEGER REFERENCES seat(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX seat_workshop ON seat(workshop_id, number);
+CREATE UNIQUE INDEX seat_live_number ON seat(workshop_id, number) WHERE voided_at IS NULL;
+CREATE UNIQUE INDEX seat_live_participant ON seat(participant_id) WHERE voided_at IS NULL AND participant_id IS NOT NULL;
+CREATE INDEX participant_joined ON participant(workshop_id, joined_at);
+"""
+
 # Staff logins slow down instead of locking: the column says when the next password check of a username may
 # run (components/auth.reserve_login_check); failed_logins keeps counting wrong passwords in a row.
 SCHEMA_0007 = """

@@ -20,7 +20,7 @@ from sqlite_utils.migrations import Migrations
 
 from components.private_files import make_private
 from components.rules import RuleError
-from components.schema import SCHEMA_0001, SCHEMA_0005, SCHEMA_0007, SCHEMA_0008, SCHEMA_0011
+from components.schema import SCHEMA_0001, SCHEMA_0005, SCHEMA_0006, SCHEMA_0007, SCHEMA_0008, SCHEMA_0011
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "workshop_data" / "hub.db"
 DB_ENV_VAR = "HUB_WORKSHOP_DB"
@@ -97,6 +97,13 @@ def migrate_0004(db: sqlite_utils.Database) -> None:
 def migrate_0005(db: sqlite_utils.Database) -> None:
     """Record what each merge moved and deleted, so it can be undone exactly; remember dismissed duplicates."""
     for statement in split_sql(SCHEMA_0005):
+        db.execute(statement)
+
+
+@migrations(name="0006_seats")
+def migrate_0006(db: sqlite_utils.Database) -> None:
+    """Seats, a participant cap, the joining switch and the shared-device choice."""
+    for statement in split_sql(SCHEMA_0006):
         db.execute(statement)
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
 MODULE_MAX_LINES = 400
-# rules.py is the one place every rule and limit lives, by design: it may be longer, not unbounded.
-LONGER_MODULES = {"rules.py": 600}
+# rules.py is the one place every rule and limit lives, by design: it may be longer, not unbounded. It is a
+# catalogue of small predicates in sections (participation, set-up, representation, who may join), each a
+# screen or two; past 800 lines, split it into a rules/ package with one module per section.
+LONGER_MODULES = {"rules.py": 800}
 
 
 def python_files(*folders: Path) -> list[Path]:

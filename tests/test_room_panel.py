@@ -19,11 +19,12 @@ def test_room_counts_phones_only_and_the_time_left(db, voting):
     participation.place_dot(db, cem, ids[1])
     facilitation.record_paper_ballot(db, qid, {ids[2]: 1}, "test", sheet=1)
     facilitation.set_phase_deadline(db, qid, "2026-12-03T12:04:30+00:00", "test")
-    assert results.count_room(db, qid, NOW) == {"joined": 4, "voted": 3, "dots_left": 2, "not_voted": 1,
-                                                "seconds_left": 270}
+    # They joined after NOW (the test's clock), so none of them within NOW's last minute (tests/test_seats.py).
+    assert results.count_room(db, qid, NOW) == {"joined": 4, "joined_last_minute": 0, "voted": 3, "dots_left": 2,
+                                                "not_voted": 1, "seconds_left": 270}
 
 
 def test_room_without_deadline_or_people(db, voting):
     _, question, _ = voting
-    assert results.count_room(db, question["id"], NOW) == {"joined": 0, "voted": 0, "dots_left": 0, "not_voted": 0,
-                                                           "seconds_left": None}
+    assert results.count_room(db, question["id"], NOW) == {"joined": 0, "joined_last_minute": 0, "voted": 0,
+                                                           "dots_left": 0, "not_voted": 0, "seconds_left": None}

@@ -12,6 +12,7 @@ import streamlit as st
 
 from components import facilitation, i18n, links, results, rules, workshops
 from components.text import escape_markdown
+from components.ui import joining
 from components.ui.common import (phase_label, pick_question, pick_workshop, run_action, show_flash,
                                   visibility_label)
 from components.ui.session import get_db, gettext, recheck_role, session_language
@@ -124,6 +125,7 @@ def render_live_counters(question_id: int) -> None:
     with st.container(horizontal=True):
         st.metric(_("Priorities"), counts["priorities"], border=True)
         st.metric(_("Dots placed"), counts["dots"], border=True)
+    joining.render_join_watch(question["workshop_id"], room)  # joins in the last minute, cap and spike warnings
     if room["seconds_left"] is not None and question and question["phase"] in ("collecting", "voting"):
         st.caption("⏱ " + _("Time left: {time}").format(time=i18n.format_countdown(room["seconds_left"])))
 
@@ -137,6 +139,7 @@ def render_page(user: dict) -> None:
     if workshop is None:
         st.stop()
     render_join_panel(workshop)
+    joining.render_join_controls(user, workshop)  # joining open/closed, close joining when voting opens
     # A link button opens a new tab (target=_blank): the control page stays open behind the projector.
     st.link_button(_("Open the projector screen"), f"projector?w={workshop['id']}&theme=dark", icon=":material/tv:")
     render_questions_table(workshop)

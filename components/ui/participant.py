@@ -15,7 +15,7 @@ from components.ui import live as ui_live
 from components.ui.receipts import render_receipt
 from components.rules import RuleError
 from components.text import escape_markdown
-from components.ui.join import PHONE_CSS, remember_participant
+from components.ui.join import PHONE_CSS, remember_participant, render_someone_else
 from components.ui.session import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
@@ -65,6 +65,7 @@ def render_workshop(participant: dict) -> None:
         with st.container(border=True):
             render_question(participant, workshop, question)
     render_keep_link(participant, workshop)
+    render_someone_else(participant, workshop)  # a shared phone, only where the facilitator allows it
 
 
 @st.fragment(run_every=POLL_SECONDS)

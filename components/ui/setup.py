@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import audit, facilitation, i18n, rules, seed, workshops
 from components.rules import RuleError
+from components.ui import seats as ui_seats
 from components.ui.common import WORKSHOP_KEY, flash, phase_label, pick_workshop, run_action, show_flash
 from components.ui.session import get_db, gettext, show_error
 
@@ -161,8 +162,9 @@ def render_page(user: dict) -> None:
     workshop = pick_workshop("setup")
     if workshop is None:
         st.stop()
-    settings, questions, themes, profile, copy, log = st.tabs(
-        [_("Settings"), _("Questions"), _("Themes"), _("Profile questions"), _("Duplicate"), _("Audit log")])
+    settings, questions, themes, profile, copy, log, seating = st.tabs(
+        [_("Settings"), _("Questions"), _("Themes"), _("Profile questions"), _("Duplicate"), _("Audit log"),
+         _("Joining and seats")], key="setup_tabs", on_change="rerun")  # tracked: a flash above must not reset the tab
     with settings:
         render_workshop_settings(user, workshop)
     with questions:
@@ -175,3 +177,5 @@ def render_page(user: dict) -> None:
         render_duplicate(user, workshop)
     with log:
         render_audit(workshop)
+    with seating:  # cap, shared phone, seat mode, seat cards, registration list, void and reissue
+        ui_seats.render_seats_tab(user, workshop)
