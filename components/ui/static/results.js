@@ -30,11 +30,14 @@ export default function (component) {
     }
   };
   timers.set(root, setInterval(refresh, data.poll_ms));
-  const onVote = () => refresh();  // the ballot on this page changed: show the new own dots now
-  window.addEventListener("hub-voted", onVote);
+  // The ballot on this page got an answer to a tap: it carries these results, own dots included.
+  const onAnswer = (event) => {
+    if (event.detail.question === data.question) draw(root, data, event.detail.rows);
+  };
+  window.addEventListener("hub-results", onAnswer);
   return () => {
     clearInterval(timers.get(root));
-    window.removeEventListener("hub-voted", onVote);
+    window.removeEventListener("hub-results", onAnswer);
   };
 }
 
