@@ -20,7 +20,9 @@ import time
 
 from components import storage, workshops
 
-WATCH_SECONDS = float(os.environ.get("HUB_PUSH_SECONDS", "1"))  # the same pace as the page pushes
+# Four times the pace of the page pushes: reading a few workshops' phases costs ~50 µs, and every
+# check saved is time a phone waits for its ballot once voting opens.
+WATCH_SECONDS = float(os.environ.get("HUB_PUSH_SECONDS", "1")) / 4
 WAIT_SECONDS = 25.0  # under the usual 30-60 s idle timeouts of proxies and venue gateways
 
 _log = logging.getLogger(__name__)

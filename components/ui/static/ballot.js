@@ -305,9 +305,10 @@ function update(state) {
     parts.remove.disabled = !open || count === 0;
     parts.add.disabled = !open || left === 0 || count >= view.cap;
     const saving = pending.has(id);
-    parts.status.hidden = !saving && state.lastSaved !== id;
+    const saved = !saving && state.lastSaved === id;
+    parts.status.hidden = !saving && !saved;
     parts.status.className = `hub-status ${saving ? "hub-saving" : "hub-saved"}`;
-    setText(parts.status, saving ? labels.saving : labels.saved);
+    setText(parts.status, saving ? labels.saving : saved ? labels.saved : "");
   }
 }
 
