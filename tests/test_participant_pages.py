@@ -75,9 +75,18 @@ def test_profile_questions_say_required_or_optional(db, demo):
         {"label": "Country", "options": ["Croatia", "Serbia"], "required": True},
         {"label": "Organisation type", "options": ["NGO"], "required": False}], "test")
     at = open_page(code=workshop["code"])
-    from components.text import escape_markdown
+    # Plain labels: Streamlit reads a label out as the field's name, so "\\(required\\)" would be read aloud.
     assert [box.label for box in at.selectbox if box.key.startswith("profile_")] == [
-        escape_markdown("Country (required)"), escape_markdown("Organisation type (optional)")]
+        "Country (required)", "Organisation type (optional)"]
+
+
+def test_a_label_keeps_its_parentheses_and_loses_its_markup():
+    from components.text import escape_label
+
+    assert escape_label("Country (required)") == "Country (required)"
+    # A link needs "[...]", and brackets stay escaped; a literal backslash before "(" stays literal.
+    assert escape_label("[x](https://e.vil) :red[y]") == "\\[x\\](https\\://e\\.vil) \\:red\\[y\\]"
+    assert escape_label("a\\(b)") == "a\\\\(b)"
 
 
 def test_closed_workshop_code_is_refused(db, demo):

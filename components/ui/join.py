@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import participation, rules, workshops
 from components.rules import RuleError
-from components.text import escape_markdown, inline_code
+from components.text import escape_label, escape_markdown, inline_code
 from components.ui.session import get_db, gettext, render_language_picker, show_error
 
 NO_ANSWER = ""
@@ -100,7 +100,7 @@ def render_profile_form(workshop: dict) -> None:
         answers = {}
         for pq in questions:
             caption = _(pq["label"]) + " " + (_("(required)") if pq["required"] else _("(optional)"))
-            answers[pq["key"]] = st.selectbox(escape_markdown(caption), [NO_ANSWER] + pq["options"],
+            answers[pq["key"]] = st.selectbox(escape_label(caption), [NO_ANSWER] + pq["options"],
                                               format_func=lambda v: _(v) if v else "—", key=f"profile_{pq['key']}")
         joined = st.form_submit_button(_("Join"), type="primary", use_container_width=True)
     if joined and allow_join_attempt():

@@ -160,8 +160,9 @@ def render_submit(participant: dict, workshop: dict, question: dict) -> None:
                           placeholder=_("A short title, e.g. a training programme for city staff"))
             st.text_area(_("Details (optional)"), max_chars=rules.DETAILS_MAX, key=f"{prefix}_details", height=90)
             theme_by_id = {t["id"]: t["name"] for t in themes}
-            st.selectbox(_("Theme"), [None] + list(theme_by_id), key=f"{prefix}_theme",
-                         format_func=lambda i: _(theme_by_id[i]) if i else "—")
+            # No theme until one is picked: the placeholder, with no clear button on an empty field.
+            st.selectbox(_("Theme"), list(theme_by_id), index=None, placeholder="—", key=f"{prefix}_theme",
+                         format_func=lambda i: _(theme_by_id[i]))
             st.form_submit_button(_("Submit"), type="primary", use_container_width=True,
                                   on_click=_submit, args=(participant["token"], question["id"], prefix))
     else:

@@ -63,8 +63,8 @@ function draw(root, data, rows) {
     fill.style.width = `${Math.round((100 * row.dots) / most)}%`;
     bar.append(fill);
     const counts = el("p", "hub-counts");
-    const dots = el("span");
-    dots.append(el("strong", null, String(row.dots)), ` ${data.labels.dots}`);
+    const dots = el("span");  // "Dots: 4", not "4 Dots": one label reads right for every count in every language
+    dots.append(`${data.labels.dots}: `, el("strong", null, String(row.dots)));
     counts.append(dots);
     if (row.mine) counts.append(el("span", null, `${data.labels.mine}: ${"●".repeat(row.mine)}`));
     body.append(el("p", "hub-result-title", row.title), bar, counts);
