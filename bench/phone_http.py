@@ -1,7 +1,7 @@
-"""A phone's HTTP side, as ballot.js speaks it: taps to /api/vote, /api/ballot reads, /api/phase waits.
+"""A phone's HTTP side, as ballot.js speaks it: taps to /api/vote, /api/ballot reads, the /api/feed stream.
 
 A minimal HTTP/1.1 client on asyncio streams (no extra dependency): each phone keeps up to two
-keep-alive connections, as a browser does (one may be held by a phase wait). A connection the
+connections, as a browser does: one for its requests (keep-alive) and one holding its feed. A connection the
 server closed while idle is reopened and the request sent again: every request here is a read or
 an idempotent tap (it carries the count that was on screen), as in the browser.
 """
@@ -100,7 +100,27 @@ class PhoneHttp:
         status, _headers, data = await self.taps.request("GET", f"/api/ballot?q={question}", {TOKEN_HEADER: self.token})
         return status, json.loads(data)
 
-    async def phase(self, since: str) -> tuple[int, dict]:
-        """GET /api/phase?since=since (answers when the phases differ from since, or after a wait)."""
-        status, _headers, data = await self.waits.request("GET", f"/api/phase?since={since}", {TOKEN_HEADER: self.token})
-        return status, json.loads(data)
+    async def feed(self):
+        """GET /api/feed: yield each message of the stream (server-sent events over chunked HTTP) as it comes."""
+        conn = self.waits
+        await conn.close()
+        conn.reader, conn.writer = await asyncio.open_connection(conn.host, conn.port)
+        conn.writer.write((f"GET /api/feed HTTP/1.1\r\nHost: {conn.host}:{conn.port}\r\n"
+                           f"{TOKEN_HEADER}: {self.token}\r\n\r\n").encode())
+        await conn.writer.drain()
+        status = int((await conn.reader.readline()).split()[1])
+        while (line := await conn.reader.readline()) not in (b"\r\n", b""):
+            pass
+        if status != 200:
+            raise ConnectionError(f"feed answered {status}")
+        buffer = ""
+        try:
+            while (size := int((await conn.reader.readline()).strip() or b"0", 16)) > 0:
+                buffer += (await conn.reader.readexactly(size)).decode()
+                await conn.reader.readline()
+                while "\n\n" in buffer:
+                    block, buffer = buffer.split("\n\n", 1)
+                    if block.startswith("data: "):
+                        yield json.loads(block[6:])
+        finally:
+            await conn.close()

@@ -1,7 +1,7 @@
 """Voting opened -> ballot on every phone: N phones wait on the collecting screen, then voting opens.
 
 Each phone is a real tab on the Streamlit websocket (bench.harness.Client) and, as ballot.js does,
-holds one GET /api/phase wait; when the wait says voting opened it fetches GET /api/ballot. A phone
+holds the GET /api/feed stream; when it says voting opened the phone fetches GET /api/ballot. A phone
 has its ballot at the first of: that fetch, or its page's pushed rerun drawing the ballot. The
 baseline app (bench.baseline) has no such route: its phones only get the pushed rerun.
 """
@@ -27,31 +27,56 @@ def page_data(client: harness.Client) -> dict:
     return {}
 
 
-def watch_phase(client: harness.Client) -> asyncio.Task | None:
-    """Start the phone's phase wait like ballot.js; None for a page without one (the baseline)."""
+def follow_feed(client: harness.Client) -> asyncio.Task | None:
+    """Hold the phone's feed like ballot.js: fetch the ballot when voting opens, note each live tally.
+
+    None for a page without a feed (the baseline). client.tallies gets (time.perf_counter(), dots in
+    the room's tally) for every live-results message, to time dots against (results_lag).
+    """
     from bench.phone_http import PhoneHttp
 
     data = page_data(client)
-    if "sig" not in data:
+    if "endpoints" not in data:
         return None
     client.http = client.http or PhoneHttp(client.base_url, data["token"])
-    client.ballot_arrived = asyncio.Event()
+    client.ballot_arrived, client.tallies = asyncio.Event(), []
+    question = str(data["question"])
 
     async def follow() -> None:
-        since = data["sig"]
+        fetched = data["phase"] == "voting"
         while not client.closing:
-            status, news = await client.http.phase(since)
-            if status != 200:
-                return
-            since = news["sig"]
-            if news["phases"].get(str(data["question"])) == "voting":
-                status, answer = await client.http.ballot(data["question"])
-                if status == 200 and answer.get("ballot"):
-                    client.ballot_view = answer["ballot"]
-                    client.ballot_arrived.set()
-                return
+            try:
+                async for message in client.http.feed():
+                    if question in message["results"]:
+                        client.tallies.append((time.perf_counter(), sum(row["dots"] for row in message["results"][question])))
+                    if message["phases"].get(question) == "voting" and not fetched:
+                        fetched = True
+                        status, answer = await client.http.ballot(data["question"])
+                        if status == 200 and answer.get("ballot"):
+                            client.ballot_view = answer["ballot"]
+                            client.ballot_arrived.set()
+            except (ConnectionError, OSError, asyncio.IncompleteReadError):
+                await asyncio.sleep(1)  # as ballot.js: open a new stream after a pause
 
-    return asyncio.create_task(follow())
+    client.feed_task = asyncio.create_task(follow())
+    return client.feed_task
+
+
+def results_lag(clients: list[harness.Client], acked_at: list[float]) -> dict:
+    """How long after each dot was acknowledged (time.perf_counter()) every following phone saw it in its live tally."""
+    from bench import run as bench_run
+
+    acked = sorted(acked_at)  # the k-th acknowledgement: when the room's total reached k (adds only)
+    lags = []
+    for client in clients:
+        seen = getattr(client, "tallies", [])
+        index = 0
+        for k, at in enumerate(acked, start=1):
+            while index < len(seen) and (seen[index][1] < k or seen[index][0] < at):
+                index += 1
+            if index < len(seen):
+                lags.append(seen[index][0] - at)
+    return bench_run.summarise_ms(lags)
 
 
 async def ballot_arrives(client: harness.Client, size: int, timeout: float) -> None:
@@ -85,9 +110,9 @@ async def scenario(root: Path, n: int, tmp: Path, log) -> dict:
     try:
         factories = [lambda t=t, i=i: bench_run.open_participant(url, t, f"o{i}") for i, t in enumerate(info["tokens"])]
         clients, _loads, failures = await bench_run.connect_all(factories, CONNECT_CONCURRENCY)
-        tasks = [task for task in (watch_phase(c) for c in clients) if task is not None]
-        await asyncio.sleep(2)  # every phase wait is registered and every page idle, as in a quiet room
-        log(f"  {len(clients)} phones on the collecting screen ({len(tasks)} holding a phase wait); opening voting")
+        tasks = [task for task in (follow_feed(c) for c in clients) if task is not None]
+        await asyncio.sleep(2)  # every feed is open and every page idle, as in a quiet room
+        log(f"  {len(clients)} phones on the collecting screen ({len(tasks)} holding a feed); opening voting")
         cpu_before = harness.read_cpu_seconds(proc.pid)
         opened = baseline.set_phase(root, tmp / "hub.db", info["question_id"], "voting")
         arrived, redrawn, missed = [], [], 0
@@ -106,7 +131,7 @@ async def scenario(root: Path, n: int, tmp: Path, log) -> dict:
         await asyncio.gather(*(one(c) for c in clients))
         seconds = max(redrawn, default=0)
         cpu = (harness.read_cpu_seconds(proc.pid) or 0) - (cpu_before or 0)
-        return {"phones": len(clients), "connect_failures": len(failures), "phase_waits": len(tasks),
+        return {"phones": len(clients), "connect_failures": len(failures), "feeds": len(tasks),
                 "ballot": bench_run.summarise_ms(arrived), "page_redrawn": bench_run.summarise_ms(redrawn),
                 "missed": missed, "server_cpu_seconds": round(cpu, 2), "seconds": round(seconds, 2),
                 "errors": bench_run.client_errors(clients)}

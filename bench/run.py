@@ -133,6 +133,7 @@ def moderate_and_open(db_file: Path, question_id: int) -> dict:
                                        (question_id,))
         for priority in submitted[BALLOT_SIZE:]:
             facilitation.set_priority_hidden(db, priority["id"], True, "bench")
+        facilitation.set_results_visibility(db, question_id, "live", "bench")  # phones follow the room's tally
         facilitation.set_phase(db, question_id, "voting", "bench")
         return {"priorities_submitted": len(submitted), "submitted_by_phones_in_db": authored,
                 "ballot_size": min(BALLOT_SIZE, len(submitted))}
@@ -147,7 +148,8 @@ async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value
     start = time.perf_counter()
     await asyncio.gather(*(submit_one(c, start, rng.uniform(0, SUBMIT_WINDOW), record) for c in clients))
     submit_seconds = time.perf_counter() - start
-    watches = [task for task in map(push_open.watch_phase, clients) if task is not None]  # as ballot.js waits
+    for client in clients:  # each phone holds its feed as ballot.js does, through the vote (scenario_app ends it)
+        push_open.follow_feed(client)
     moderation = moderate_and_open(db_file, info["question_id"])
     opened = time.perf_counter()
     log(f"  {len(record['latencies'])} priorities submitted in {submit_seconds:.1f} s; voting opened on "
@@ -163,8 +165,6 @@ async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value
             missed += 1
 
     await asyncio.gather(*(see_ballot(c) for c in clients))
-    for task in watches:
-        task.cancel()
     return {**moderation, "submit_latency": summarise_ms(record["latencies"]), "submits": len(record["latencies"]),
             "submits_acknowledged": record["acked"], "submit_failures": record["failures"][:10],
             "submit_failure_count": len(record["failures"]) + record["no_form"],
@@ -313,6 +313,7 @@ async def scenario_app(n: int, window: float | None, ui_share: float, seed_value
         rss_after = harness.read_rss_mb(proc.pid)
         check = check_against_db(tmp / "hub.db", info["question_id"], clients)
         errors = client_errors(clients)
+        live_results = push_open.results_lag(clients, record["done_at"]) if collect else None
         clicks = len(record["latencies"])
         return {
             "url": url, "participants": n, "joined_through_form": n_ui, "tabs_open": len(clients),
@@ -329,10 +330,13 @@ async def scenario_app(n: int, window: float | None, ui_share: float, seed_value
             "dots_in_db": check["db_total"], "rss_mb": {"idle": round(rss_idle or 0), "connected": round(rss_connected or 0),
                                                         "after": round(rss_after or 0)},
             "visible": {**summarise_ms(poller.delays), "polls": poller.polls},
-            "collect": collected,
+            "collect": collected, "live_results": live_results,
         }
     finally:
         poller.stop_event.set()
+        for client in clients:
+            if getattr(client, "feed_task", None) is not None:
+                client.feed_task.cancel()
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         harness.stop_server(proc)
         keep_log(tmp / "streamlit.log", f"{tmp.name}-streamlit.log")
@@ -449,6 +453,9 @@ def print_report(result: dict) -> None:
         ("server RSS idle/connected/after", "{idle} / {connected} / {after} MB".format(**paced["rss_mb"])),
         ("dot insert -> in tally p50/p95/max", "{p50_ms} / {p95_ms} / {max_ms} ms".format(**paced["visible"])),
     ]
+    if paced.get("live_results"):
+        rows.append(("tap acked -> in every phone's live results p50/p95/max",
+                     "{p50_ms} / {p95_ms} / {max_ms} ms".format(**paced["live_results"])))
     if result.get("burst"):
         b = result["burst"]
         rows.append(("vote clicks flat out", f"{b['clicks_per_s']}/s, p50/p95 {b['click_latency']['p50_ms']}/{b['click_latency']['p95_ms']} ms"

@@ -1,4 +1,4 @@
-"""The ballot's own HTTP routes: a tap, a ballot read and a phase wait, without a Streamlit rerun.
+"""The ballot's own HTTP routes: a tap, a ballot read and the workshop feed, without a Streamlit rerun.
 
 The participant page draws the ballot element once; after that the element (ui/static/ballot.js)
 talks only to these routes, so a tap costs one small request instead of a rerun per tap per phone.
@@ -25,19 +25,20 @@ from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from components import ballots, i18n, participation, phase_feed, routes, rules, storage, workshops
+from components import ballots, feed, i18n, participation, routes, rules, storage, workshops
 from components.rules import RuleError
 
 NO_STORE = routes.NO_STORE
-SIG_MAX_CHARS = 64
+FEED_SECONDS = 300.0  # a feed ends after this and the phone opens a new one: no stream outlives its phone long
+FEED_HEARTBEAT_SECONDS = 20.0  # under the usual 30-60 s idle timeouts of proxies and venue gateways
 
 _log = logging.getLogger(__name__)
 _recent: dict[int, collections.deque] = {}  # participant id -> monotonic times of their requests
 _recent_lock = threading.Lock()
-_waits: collections.Counter = collections.Counter()  # participant id -> open phase waits
+_streams: collections.Counter = collections.Counter()  # participant id -> open feeds (event loop only)
 
 
 class Refused(Exception):
@@ -204,45 +205,57 @@ async def get_ballot(request: Request) -> JSONResponse:
     return await answer(request, read_ballot)
 
 
-def start_wait(request: Request) -> tuple[int, dict | None, str]:
-    """(participant id, workshop id and phases now, the participant's language) for a phase wait."""
+def start_feed(request: Request) -> tuple[int, int, str]:
+    """(participant id, workshop id, the first message: the workshop now) for a feed."""
     db = storage.thread_db()
     participant, workshop, language = find_caller(db, request)
     count_request(participant["id"], language)
-    return participant["id"], {"workshop": workshop["id"], **phase_feed.describe(
-        workshops.phase_signature(db, workshop["id"]))}, language
+    message = feed.build_message(db, workshop["id"], workshops.phase_signature(db, workshop["id"]))
+    return participant["id"], workshop["id"], json.dumps(message, ensure_ascii=False)
 
 
-async def get_phase(request: Request) -> JSONResponse:
-    """GET /api/phase?since=<sig>: the workshop's phases once they differ from `since` (or after a wait)."""
+async def get_feed(request: Request) -> Response:
+    """GET /api/feed: a stream of the workshop's phases and live tallies (text/event-stream).
+
+    The first message is the workshop as it is now; then one per change. A comment line every
+    FEED_HEARTBEAT_SECONDS keeps proxies from closing a quiet stream, and the stream ends after
+    FEED_SECONDS (the phone opens a new one), so no stream outlives its phone for long.
+    """
     try:
         rules.check_same_site(same_site(request, required=False))
-        participant_id, now, language = await run_in_threadpool(start_wait, request)
+        participant_id, workshop_id, first = await run_in_threadpool(start_feed, request)
     except RuleError as exc:
         return refusal(Refused(403, exc, browser_language(request)))
     except Refused as exc:
         return refusal(exc)
     except Exception:  # a bug must not reach the phone as a stack trace
         return failure(request)
-    since = request.query_params.get("since", "")[:SIG_MAX_CHARS]
-    workshop_id = now.pop("workshop")
-    if since != now["sig"]:
-        return JSONResponse(now, headers=NO_STORE)
-    if _waits[participant_id] >= rules.PHASE_WAITS_MAX or phase_feed.count_waiting() >= rules.PHASE_WAITERS_MAX:
-        return refusal(Refused(429, RuleError("Too many taps at once. Please wait a few seconds."), language,
-                               headers={"Retry-After": str(rules.TAP_WINDOW_SECONDS)}))
-    _waits[participant_id] += 1
-    try:
-        news = await phase_feed.wait_for_change(workshop_id, since)
-    finally:
-        _waits[participant_id] -= 1
-        if _waits[participant_id] <= 0:
-            del _waits[participant_id]
-    return JSONResponse(news or now, headers=NO_STORE)
+    if _streams[participant_id] >= rules.FEEDS_MAX or feed.count_following() >= rules.FEEDS_PER_PROCESS_MAX:
+        return refusal(Refused(429, RuleError("Too many taps at once. Please wait a few seconds."),
+                               browser_language(request), headers={"Retry-After": str(rules.TAP_WINDOW_SECONDS)}))
+
+    async def messages():
+        # Registered once the answer starts (a generator never started never runs its finally).
+        _streams[participant_id] += 1
+        follower = feed.follow(workshop_id)
+        try:
+            yield f"data: {first}\n\n"
+            ends = time.monotonic() + FEED_SECONDS
+            while time.monotonic() < ends:
+                message = await follower.next(FEED_HEARTBEAT_SECONDS)
+                yield ": still here\n\n" if message is None else f"data: {message}\n\n"
+        finally:
+            feed.unfollow(follower)
+            _streams[participant_id] -= 1
+            if _streams[participant_id] <= 0:
+                del _streams[participant_id]
+
+    return StreamingResponse(messages(), media_type="text/event-stream",
+                             headers={**NO_STORE, "X-Accel-Buffering": "no"})
 
 
 ROUTES = [
     Route("/api/vote", post_vote, methods=["POST"]),
     Route("/api/ballot", get_ballot, methods=["GET"]),
-    Route("/api/phase", get_phase, methods=["GET"]),
+    Route("/api/feed", get_feed, methods=["GET"]),
 ]

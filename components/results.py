@@ -81,8 +81,8 @@ def phone_results(db, question: dict, participant_id: int, tally: list[dict] | N
         return None
     mine = list_my_dots(db, question["id"], participant_id)
     rows = rank_rows(db, question["id"]) if tally is None else tally
-    return [{"rank": row["rank"], "title": row["title"], "dots": row["dots"], "mine": mine.get(row["priority_id"], 0)}
-            for row in rows]
+    return [{"rank": row["rank"], "id": row["priority_id"], "title": row["title"], "dots": row["dots"],
+             "mine": mine.get(row["priority_id"], 0)} for row in rows]
 
 
 def count_room(db, question_id: int, now: datetime) -> dict:

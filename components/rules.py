@@ -157,8 +157,8 @@ def check_join_rate(recent_attempts: int) -> None:
 # phone that kept taps offline sends them in a row; past this a token is told to wait (bounds a flood).
 TAPS_MAX, TAP_WINDOW_SECONDS = 40, 10
 TAP_BODY_MAX_BYTES = 512  # a tap is {question, priority, action, shown}: under 100 bytes
-PHASE_WAITS_MAX = 4  # open phase waits per participant (a few tabs of one phone)
-PHASE_WAITERS_MAX = 5000  # open phase waits per server process, whoever asks
+FEEDS_MAX = 4  # open feeds (GET /api/feed) per participant: a few tabs of one phone
+FEEDS_PER_PROCESS_MAX = 5000  # open feeds per server process, whoever asks
 
 
 def check_tap_rate(recent_taps: int) -> None:

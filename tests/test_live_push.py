@@ -53,7 +53,7 @@ def test_watcher_reruns_only_screens_that_are_behind(db, voting, followers, monk
 
 
 def test_page_reruns_wait_for_the_grace_after_a_change(db, voting, followers, monkeypatch):
-    """The ballot fetches itself first (phase_feed); the page rerun follows PUSH_GRACE_SECONDS later."""
+    """The ballot fetches itself first (components/feed.py); the page rerun follows PUSH_GRACE_SECONDS later."""
     workshop, question, _ = voting
     phone = object()
     monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import facilitation, participation, phase_feed, rules, workshops
+from components import facilitation, participation, rules, workshops
 from components.rules import RuleError
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "participant.py")
@@ -176,8 +176,7 @@ def test_voting_hands_the_ballot_and_its_routes_to_the_browser(db, voting):
     data = ballot(at)
     assert budget_line(at) == "5 of 5 dots left" and sorted(i["id"] for i in data["ballot"]["items"]) == sorted(ids)
     assert (data["question"], data["token"], data["phase"]) == (question["id"], participant["token"], "voting")
-    assert data["endpoints"] == {"vote": "/api/vote", "ballot": "/api/ballot", "phase": "/api/phase"}
-    assert data["sig"] == phase_feed.signature_key(workshops.phase_signature(db, workshop["id"]))
+    assert data["endpoints"] == {"vote": "/api/vote", "ballot": "/api/ballot", "feed": "/api/feed"}
     participation.place_dot(db, participant, ids[0])
     at = open_page(t=participant["token"])
     assert budget_line(at) == "4 of 5 dots left"
@@ -205,7 +204,7 @@ def test_closed_hides_results_until_revealed(db, voting):
     facilitation.set_results_visibility(db, question["id"], "revealed", "t")
     at = open_page(t=participant["token"])
     shown = results_data(at)
-    assert shown["rows"][0] == {"rank": 1, "title": shown["rows"][0]["title"], "dots": 1, "mine": 1}
+    assert shown["rows"][0] == {"rank": 1, "id": ids[1], "title": shown["rows"][0]["title"], "dots": 1, "mine": 1}
     assert [row["dots"] for row in shown["rows"]] == [1, 0, 0] and shown["live"] is False
     assert shown["labels"] == {"results": "Results", "dots": "Dots", "mine": "Your dots"}
 
@@ -216,15 +215,14 @@ def results_data(at: AppTest) -> dict:
     return json.loads(element.proto.json)
 
 
-def test_live_results_on_the_phone_refresh_themselves(db, voting):
-    """While voting with live results, the list asks /api/results with the participant's token."""
+def test_live_results_on_the_phone_follow_the_feed_without_a_token(db, voting):
+    """While voting with live results the list draws what the ballot's feed hands on: it needs no token."""
     workshop, question, ids = voting
     facilitation.set_results_visibility(db, question["id"], "live", "t")
     participant, at = joined(db, workshop)
     shown = results_data(at)
-    assert (shown["live"], shown["endpoint"], shown["token"], shown["question"]) == \
-        (True, "/api/results", participant["token"], question["id"])
-    assert shown["poll_ms"] > 0 and [row["dots"] for row in shown["rows"]] == [0, 0, 0]
+    assert (shown["live"], shown["question"]) == (True, question["id"]) and "token" not in shown
+    assert [row["dots"] for row in shown["rows"]] == [0, 0, 0] and sorted(row["id"] for row in shown["rows"]) == sorted(ids)
 
 
 def test_hidden_results_send_nothing_to_the_phone(db, voting):

@@ -1,4 +1,4 @@
-"""The ballot's own routes (components/phone_routes.py): taps, ballot reads and phase waits, as an adversary sends them."""
+"""The ballot's own routes (components/phone_routes.py): taps, ballot reads and the feed, as an adversary sends them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from starlette.routing import Router
 
-from components import facilitation, participation, phase_feed, phone_routes, rules, storage, workshops
+from components import facilitation, feed, participation, phone_routes, rules, storage, workshops
 
 ORIGIN = "http://hub.example"
 APP = Router(routes=phone_routes.ROUTES)
@@ -18,9 +18,9 @@ APP = Router(routes=phone_routes.ROUTES)
 
 @pytest.fixture(autouse=True)
 def fresh_limits(monkeypatch):
-    """Each test starts with no requests counted and no phase waits open."""
+    """Each test starts with no requests counted and no feeds open."""
     monkeypatch.setattr(phone_routes, "_recent", {})
-    monkeypatch.setattr(phone_routes, "_waits", phone_routes.collections.Counter())
+    monkeypatch.setattr(phone_routes, "_streams", phone_routes.collections.Counter())
 
 
 def call(method: str, path: str, token: str | None = None, body: bytes | None = None, query: str = "",
@@ -279,31 +279,113 @@ def test_reading_the_ballot(db, voting, demo):
                 headers={"origin": "https://evil.example"})[0] == 403
 
 
-def test_a_phase_wait_answers_at_once_when_behind_and_when_the_phase_changes(db, voting, demo, monkeypatch):
+class FeedClient:
+    """GET /api/feed held open in a thread of its own, as a phone holds it; messages arrive in .messages."""
+
+    def __init__(self, token: str, headers: dict | None = None):
+        self.messages: list[dict] = []
+        self.status: int | None = None
+        self.started = threading.Event()
+        self.loop = asyncio.new_event_loop()
+        self.gone = None
+        scope = {"type": "http", "method": "GET", "path": "/api/feed", "query_string": b"", "root_path": "",
+                 "headers": [(k.encode(), v.encode()) for k, v in {"host": "hub.example", "x-hub-token": token,
+                                                                   **(headers or {})}.items()]}
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.run(scope),), daemon=True)
+        self.thread.start()
+        assert self.started.wait(10)
+
+    async def run(self, scope) -> None:
+        self.gone = asyncio.Event()
+        first = [True]
+
+        async def receive():
+            if first.pop() if first else False:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await self.gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                self.status = message["status"]
+                self.started.set()
+            for block in message.get("body", b"").decode().split("\n\n"):
+                if block.startswith("data: "):
+                    self.messages.append(json.loads(block[6:]))
+                elif block.startswith("{"):  # a refusal's JSON body
+                    self.messages.append(json.loads(block))
+
+        await APP(scope, receive, send)
+
+    def close(self) -> None:
+        """The phone goes away: the server ends the stream."""
+        self.loop.call_soon_threadsafe(self.gone.set)
+        self.thread.join(10)
+
+
+def test_the_feed_starts_with_the_workshop_now_and_follows_a_phase_change(db, voting, demo, monkeypatch):
     workshop, question, _ids = voting
-    monkeypatch.setattr(phase_feed, "WATCH_SECONDS", 0.05)
+    monkeypatch.setattr(feed, "WATCH_SECONDS", 0.02)
     ana = participation.join_workshop(db, workshop["code"], "Ana")
-    status, now, _ = call("GET", "/api/phase", ana["token"], query="since=old")
-    assert status == 200 and now["phases"] == {str(question["id"]): "voting", str(demo[1][1]["id"]): "draft"}
-    answers = []
-    waiter = threading.Thread(target=lambda: answers.append(call("GET", "/api/phase", ana["token"],
-                                                                   query=f"since={now['sig']}")))
-    waiter.start()
-    wait_until(lambda: phase_feed.count_waiting() == 1)
+    phone = FeedClient(ana["token"])
+    wait_until(lambda: phone.messages)
+    assert phone.status == 200 and phone.messages[0]["results"] == {}  # results are hidden
+    assert phone.messages[0]["phases"] == {str(question["id"]): "voting", str(demo[1][1]["id"]): "draft"}
+    wait_until(lambda: feed.count_following() == 1)
     facilitation.set_phase(db, question["id"], "closed", "t")
-    waiter.join(timeout=20)
-    status, news, _ = answers[0]
-    assert status == 200 and news["phases"][str(question["id"])] == "closed" and news["sig"] != now["sig"]
+    wait_until(lambda: any(m["phases"][str(question["id"])] == "closed" for m in phone.messages))
+    phone.close()
+    assert feed.count_following() == 0 and phone_routes._streams == {}
 
 
-def test_phase_waits_are_capped_per_participant(db, voting, monkeypatch):
+def test_the_feed_is_refused_to_strangers_and_capped_per_phone(db, voting, monkeypatch):
     workshop, _question, _ids = voting
     ana = participation.join_workshop(db, workshop["code"], "Ana")
-    sig = call("GET", "/api/phase", ana["token"], query="since=")[1]["sig"]
-    monkeypatch.setitem(phone_routes._waits, ana["id"], rules.PHASE_WAITS_MAX)
-    assert call("GET", "/api/phase", ana["token"], query=f"since={sig}")[:2] == (
-        429, {"error": "Too many taps at once. Please wait a few seconds."})
-    assert call("GET", "/api/phase", "forged-token-of-24-chars", query=f"since={sig}")[0] == 404
+    stranger = FeedClient("forged-token-of-24-chars")
+    assert (stranger.status, stranger.messages) == (404, [{
+        "error": "This link is not valid. Please join again with the workshop's code."}])
+    foreign = FeedClient(ana["token"], {"origin": "https://evil.example"})
+    assert foreign.status == 403
+    monkeypatch.setitem(phone_routes._streams, ana["id"], rules.FEEDS_MAX)
+    capped = FeedClient(ana["token"])
+    assert (capped.status, capped.messages) == (429, [{"error": "Too many taps at once. Please wait a few seconds."}])
+    for client in (stranger, foreign, capped):
+        client.close()
+
+
+class Recorder:
+    """A follower stand-in for feed.publish_changes: records what it is sent."""
+
+    def __init__(self, workshop_id: int):
+        self.workshop_id, self.loop, self.sent = workshop_id, self, []
+
+    def call_soon_threadsafe(self, function, followers, message):
+        function(followers, message)
+
+    def offer(self, message: str) -> None:
+        self.sent.append(json.loads(message))
+
+
+def test_live_tallies_go_out_at_a_bounded_rate_and_phases_at_once(db, voting, monkeypatch):
+    workshop, question, ids = voting
+    facilitation.set_results_visibility(db, question["id"], "live", "t")
+    phone = Recorder(workshop["id"])
+    monkeypatch.setattr(feed, "_followers", {workshop["id"]: {phone}})
+    monkeypatch.setattr(feed, "_sent", {})
+    ana = participation.join_workshop(db, workshop["code"], "Ana")
+    every = feed.RESULTS_EVERY_SECONDS
+    assert feed.publish_changes(db, 100.0) == 1 and feed.publish_changes(db, 100.0 + every * 0.5) == 0  # nothing new
+    participation.place_dot(db, ana, ids[2])
+    assert feed.publish_changes(db, 100.0 + every * 0.9) == 0  # the tally moved, but a tally went out just now
+    assert feed.publish_changes(db, 100.0 + every) == 1
+    assert phone.sent[-1]["results"] == {str(question["id"]): [
+        {"rank": 1, "id": ids[2], "title": workshops.get_priority(db, ids[2])["title"], "dots": 1},
+        {"rank": 2, "id": ids[0], "title": workshops.get_priority(db, ids[0])["title"], "dots": 0},
+        {"rank": 2, "id": ids[1], "title": workshops.get_priority(db, ids[1])["title"], "dots": 0}]}
+    facilitation.set_phase(db, question["id"], "closed", "t")
+    assert feed.publish_changes(db, 100.0 + every * 1.1) == 1  # a phase change does not wait
+    assert phone.sent[-1]["phases"][str(question["id"])] == "closed" and phone.sent[-1]["results"] == {}
+    assert len(phone.sent) == 3
 
 
 def wait_until(predicate, timeout: float = 10.0) -> None:

@@ -28,7 +28,7 @@ POLL_IN_FLIGHT_SECONDS = 0.02
 PUSH_TIMEOUT_SECONDS = 2.0
 RETRY_SECONDS = 5.0  # ask again if a screen still shows an old state (a rerun was lost)
 MAX_ASKS = 3  # a session that never redraws the workshop (it went to another page) is let go
-# The ballot element learns a phase change itself (components/phase_feed.py) and fetches its ballot
+# The ballot element learns a phase change itself (components/feed.py) and fetches its ballot
 # over HTTP; the page reruns wait this long after a change, so they do not compete with those
 # fetches for the two cores (300 reruns take ~4 s of CPU, 300 ballot fetches ~0.5 s).
 PUSH_GRACE_SECONDS = 1.5

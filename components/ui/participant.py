@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from components import ballots, participation, phase_feed, results, rules, workshops
+from components import ballots, participation, results, rules, workshops
 from components.ui import live as ui_live
 from components.ui.receipts import render_receipt
 from components.rules import RuleError
@@ -30,10 +30,7 @@ BALLOT = st.components.v2.component(
 RESULTS = st.components.v2.component(
     "hub_results", html='<div class="hub-results-root"></div>', css=(STATIC / "results.css").read_text(encoding="utf-8"),
     js=(STATIC / "results.js").read_text(encoding="utf-8"), isolate_styles=False)
-RESULTS_ENDPOINT = "/api/results"  # components/routes.py
-BALLOT_ENDPOINTS = {"vote": "/api/vote", "ballot": "/api/ballot", "phase": "/api/phase"}  # components/phone_routes.py
-# Live results on a phone ask the server this often; each ask reads a tally cached for a second.
-RESULTS_POLL_SECONDS = float(os.environ.get("HUB_RESULTS_POLL_SECONDS", "3"))
+BALLOT_ENDPOINTS = {"vote": "/api/vote", "ballot": "/api/ballot", "feed": "/api/feed"}  # components/phone_routes.py
 
 
 # ---------------------------------------------------------------- the workshop screen
@@ -61,7 +58,7 @@ def render_workshop(participant: dict) -> None:
         st.info(_("Welcome! The facilitator will open the first question soon. This screen updates by itself."))
     for question in live:
         with st.container(border=True):
-            render_question(participant, workshop, question, phase_feed.signature_key(signature))
+            render_question(participant, workshop, question)
     render_keep_link(participant, workshop)
 
 
@@ -105,13 +102,13 @@ def browser_timezone() -> tzinfo:
         return timezone.utc
 
 
-def render_question(participant: dict, workshop: dict, question: dict, signature: str) -> None:
+def render_question(participant: dict, workshop: dict, question: dict) -> None:
     """Render one question according to its phase; the ballot element stays mounted in every phase."""
     _ = gettext(workshop)
     st.markdown("#### " + escape_markdown(question["prompt"]))
     # First and in every phase, so the element keeps its place when voting opens: it draws the ballot
     # from HTTP at once, while the rest of the page follows with the pushed rerun.
-    render_ballot(participant, workshop, question, signature)
+    render_ballot(participant, workshop, question)
     if question["phase"] == "collecting":
         with st.container(key=collecting_key(question["id"])):
             render_submit(participant, workshop, question)
@@ -230,7 +227,7 @@ def change_own_priority(participant: dict, priority: dict, title: str, details: 
 
 # ---------------------------------------------------------------- voting
 
-def render_ballot(participant: dict, workshop: dict, question: dict, signature: str) -> None:
+def render_ballot(participant: dict, workshop: dict, question: dict) -> None:
     """The ballot: one element drawn in the browser (BALLOT), which sends taps to /api/vote itself.
 
     The page sends the first view, so the ballot appears without a request; a tap never reruns
@@ -241,21 +238,20 @@ def render_ballot(participant: dict, workshop: dict, question: dict, signature: 
         view = ballots.ballot_view(question, participation.list_ballot(get_db(), question["id"], participant),
                                    session_language(workshop))
     BALLOT(key=f"ballot_{question['id']}", data={
-        "question": question["id"], "token": participant["token"], "phase": question["phase"], "sig": signature,
+        "question": question["id"], "token": participant["token"], "phase": question["phase"],
         "ballot": view, "endpoints": BALLOT_ENDPOINTS, "hide": f"st-key-{collecting_key(question['id'])}"})
 
 
 # ---------------------------------------------------------------- results
 
 def render_results(participant: dict, question: dict) -> None:
-    """Ranked results as a compact list a 360 px phone can read; while voting it refreshes itself."""
+    """Ranked results as a compact list a 360 px phone can read; while voting the page's feed keeps it live."""
     _ = gettext()
     rows = results.phone_results(get_db(), question, participant["id"])
     if rows is None:
         return
     st.markdown("##### " + escape_markdown(_("Results")))
     RESULTS(key=f"results_{question['id']}", data={
-        "question": question["id"], "token": participant["token"], "rows": rows,
-        "live": question["phase"] == "voting", "endpoint": RESULTS_ENDPOINT, "poll_ms": int(RESULTS_POLL_SECONDS * 1000),
+        "question": question["id"], "rows": rows, "live": question["phase"] == "voting",
         "labels": {"results": _("Results"), "dots": _("Dots"), "mine": _("Your dots")},
     })

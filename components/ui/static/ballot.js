@@ -3,12 +3,12 @@
 // screen ("shown"), so a tap that reaches the server twice (a retry after a lost answer, a tap kept
 // while offline) is counted once. Taps wait in a queue, in memory and in sessionStorage, until the
 // server has answered: a tap made while the venue Wi-Fi is down is sent when it comes back.
-// One wait per page on GET /api/phase tells every ballot when a phase changes: when voting opens,
+// One stream per page from GET /api/feed tells every ballot when a phase changes: when voting opens,
 // the ballot fetches itself at once instead of waiting for the page to be redrawn.
 // Participant text is only ever set with textContent.
 const RETRY_MS = [1000, 2000, 4000, 8000];  // after a failed send; the browser's "online" retries at once
 const states = new Map();  // question -> its ballot's state, kept across redraws of the page
-let feed = null;  // the page's one phase wait
+let feed = null;  // the page's one feed (a stream)
 let online = true;
 
 const el = (tag, className, text) => {
@@ -116,42 +116,69 @@ function retryNow() {
 window.addEventListener("online", () => { setOnline(true); retryNow(); });
 window.addEventListener("offline", () => setOnline(false));
 
-// ---------------------------------------------------------------- the page's phase wait
-function follow(state, endpoint, since) {
-  if (!feed || feed.token !== state.token) feed = startFeed(state.token, endpoint, since);
+// ---------------------------------------------------------------- the page's feed
+// One stream per page (GET /api/feed): the workshop's phases, and while voting with live results the
+// room's tallies, which this page's results lists draw (results.js, "hub-feed" events).
+const QUIET_MS = 45000;  // the server writes at least every 20 s; silence this long means a dead connection
+
+function follow(state, endpoint) {
+  if (!feed || feed.token !== state.token) {
+    feed = { token: state.token, ballots: new Set(), wake: () => {} };
+    runFeed(feed, endpoint);  // after the assignment: the loop runs while it is the page's feed
+  }
   feed.ballots.add(state.question);
 }
 
-function startFeed(token, endpoint, since) {
-  const mine = { token, since, ballots: new Set(), wake: () => {} };
+function runFeed(mine, endpoint) {
+  const token = mine.token;
+  const onMessage = (news) => {
+    for (const question of mine.ballots) onPhase(states.get(question), (news.phases || {})[String(question)]);
+    for (const [question, rows] of Object.entries(news.results || {})) {
+      window.dispatchEvent(new CustomEvent("hub-feed", { detail: { question: Number(question), rows } }));
+    }
+  };
   (async () => {
     let failures = 0;
     while (feed === mine) {
+      const abort = new AbortController();
+      let quiet = setTimeout(() => abort.abort(), QUIET_MS);
       try {
-        const response = await fetch(`${endpoint}?since=${encodeURIComponent(mine.since || "")}`,
-                                     { cache: "no-store", headers: { "X-Hub-Token": token } });
+        const response = await fetch(endpoint, { cache: "no-store", headers: { "X-Hub-Token": token }, signal: abort.signal });
         if (response.status === 404) return;  // not a participant any more
-        const news = response.ok ? await response.json() : null;
+        if (!response.ok || !response.body) throw new Error(`feed answered ${response.status}`);
         setOnline(true);
-        if (news && news.sig) {
-          failures = 0;
-          mine.since = news.sig;
-          for (const question of mine.ballots) onPhase(states.get(question), (news.phases || {})[String(question)]);
-          continue;
+        failures = 0;
+        const reader = response.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          clearTimeout(quiet);
+          quiet = setTimeout(() => abort.abort(), QUIET_MS);
+          buffer += decoder.decode(value, { stream: true });
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {  // server-sent events: "data: {...}" blocks
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (block.startsWith("data: ")) onMessage(JSON.parse(block.slice(6)));
+          }
         }
-        failures += 1;
       } catch (error) {
-        setOnline(false);
+        if (!navigator.onLine || error.name === "TypeError") setOnline(false);
         failures += 1;
+      } finally {
+        clearTimeout(quiet);
       }
-      // Wait before asking again; coming back online cuts the wait short.
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, RETRY_MS[Math.min(failures, RETRY_MS.length) - 1]);
-        mine.wake = () => { clearTimeout(timer); resolve(); };
-      });
+      // Open a new stream; after a failure, wait first (coming back online cuts the wait short).
+      if (failures) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, RETRY_MS[Math.min(failures, RETRY_MS.length) - 1]);
+          mine.wake = () => { clearTimeout(timer); resolve(); };
+        });
+      }
     }
   })();
-  return mine;
 }
 
 function onPhase(state, phase) {
@@ -331,6 +358,6 @@ export default function (component) {
   if (!state.view && data.phase === "voting") state.wantRefresh = true;
   hideStale(state);
   draw(state);
-  follow(state, data.endpoints.phase, data.sig);
+  follow(state, data.endpoints.feed);
   pump(state);
 }
