@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from components import facilitation, participation, workshops
+from components import facilitation, participation, seed, workshops
 from tests.browser.conftest import PHONE, dots_left, shot, wait_idle, wait_saved
 
 OFFLINE = "Offline — your taps will be sent when you are back."
@@ -94,4 +94,23 @@ def test_a_tap_whose_answer_is_lost_is_counted_once(live_server, browser):
     page.unroute("**/api/vote")
     assert lost == [True] and dots_of(db, question["id"], token) == [(third, 1)]
     page.get_by_text(dots_left(4, 5), exact=True).wait_for()
+    context.close()
+
+
+def test_a_tap_kept_offline_past_the_close_is_refused_not_counted(live_server, browser):
+    db = live_server.db()
+    workshop = workshops.get_workshop(db, seed.seed_demo(db))
+    question = workshops.list_questions(db, workshop["id"])[0]
+    facilitation.set_phase(db, question["id"], "voting", "test")
+    first = workshops.list_visible_priorities(db, question["id"])[0]["id"]
+    context, page, token = open_phone(browser, live_server.url, workshop["code"], "Cy")
+
+    context.set_offline(True)
+    add_dot(page, first)
+    page.get_by_text(OFFLINE, exact=True).wait_for()
+    facilitation.set_phase(db, question["id"], "closed", "test")  # voting closes while the phone is away
+    context.set_offline(False)
+    wait_saved(page)  # answered: refused, so nothing waits any more
+    page.get_by_text("Voting has closed.", exact=True).first.wait_for()
+    assert dots_of(db, question["id"], token) == []
     context.close()

@@ -66,8 +66,9 @@ async function pump(state) {
     const body = await response.json().catch(() => null);
     setOnline(true);
     if (response.status === 429 || response.status >= 500 || !body) {
-      // Busy, too fast, or a proxy between us and the app: nothing was saved, so keep the tap.
+      // Busy, too fast, or a proxy between us and the app: nothing was saved, so keep the tap (and say why).
       state.failures += 1;
+      if (body && body.error) state.error = body.error;
       retryIn = 1000 * Number(response.headers.get("Retry-After")) || RETRY_MS[Math.min(state.failures, RETRY_MS.length) - 1];
     } else {
       state.failures = 0;
@@ -76,7 +77,9 @@ async function pump(state) {
         state.lastSaved = response.ok ? tap.priority : null;
       }
       state.wantRefresh = false;  // any answer carries the ballot as it is now
-      state.error = response.ok ? null : body.error || null;
+      // A refusal because voting closed needs no words of its own: the ballot says "Voting has closed."
+      const closed = body.phase && body.phase !== "voting";
+      state.error = response.ok || closed ? null : body.error || null;
       if (response.status === 404 && !body.phase) state.queue = [];  // the link is no longer valid
       adopt(state, body);
     }
@@ -98,7 +101,7 @@ async function pump(state) {
 
 function adopt(state, body) {
   if (body.phase) state.phase = body.phase;
-  if (body.ballot !== undefined) state.view = body.ballot;
+  if (body.ballot) state.view = body.ballot;  // none once voting closed: keep the last one, its buttons stopped
   if (Array.isArray(body.results)) {  // this page's results list shows the new counts at once (results.js)
     window.dispatchEvent(new CustomEvent("hub-results", { detail: { question: state.question, rows: body.results } }));
   }
