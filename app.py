@@ -6,7 +6,7 @@ plus the app's (components/routes.py). Streamlit then runs it as __main__ for ev
 
 import streamlit as st
 
-from components import routes
+from components import phone_routes, routes
 
 if __name__ == "__main__":
     from components.ui import navigation
@@ -16,4 +16,4 @@ else:
     from components.ui import live
 
     routes.session_counter = live.count_sessions  # /healthz reports this process's tabs
-    app = st.App("app.py", routes=routes.ROUTES, middleware=routes.MIDDLEWARE)
+    app = st.App("app.py", routes=routes.ROUTES + phone_routes.ROUTES, middleware=routes.MIDDLEWARE)

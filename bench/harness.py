@@ -180,6 +180,8 @@ class Client:
         self.reader: asyncio.Task | None = None
         self.send_lock = asyncio.Lock()
         self.history: list[tuple] = []  # the last few sends and run ends, to explain a timeout
+        self.http = None  # the phone's HTTP side (bench.phone_http.PhoneHttp), once it taps through the route
+        self.ballot_view: dict | None = None  # the ballot as the route last answered it
 
     # ------------------------------------------------ connection
 
@@ -198,6 +200,8 @@ class Client:
         self.closing = True
         for task in self.timers.values():
             task.cancel()
+        if self.http is not None:
+            await self.http.close()
         if self.ws is not None:
             await self.ws.close()
         if self.reader is not None:
@@ -275,6 +279,21 @@ class Client:
         await self.send_rerun([trigger], fragment_id)
         await self.wait_run(done)
         return time.perf_counter() - started
+
+    async def tap(self, question: int, priority_id: int, action: str, shown: int) -> float:
+        """Press a ballot button as ballot.js does: POST /api/vote with the token; returns seconds."""
+        from bench.phone_http import PhoneHttp
+
+        if self.http is None:
+            self.http = PhoneHttp(self.base_url, self.query_string.removeprefix("t=").split("&")[0])
+        started = time.perf_counter()
+        status, answer = await asyncio.wait_for(self.http.tap(question, priority_id, action, shown), RUN_TIMEOUT)
+        seconds = time.perf_counter() - started
+        if status != 200:
+            self.stats.error_alerts.append(f"tap answered {status}: {answer.get('error')}")
+        if answer.get("ballot"):
+            self.ballot_view = answer["ballot"]
+        return seconds
 
     async def wait_full_run(self, predicate, timeout: float = RUN_TIMEOUT) -> None:
         """Wait (bounded) for runs to end until the screen satisfies predicate."""
@@ -437,12 +456,20 @@ BALLOT_COMPONENT = "hub_ballot"
 
 
 def read_ballot(client: Client) -> dict[int, dict]:
-    """priority id -> {dots, open (may take a dot), ballot element} from the ballot's data on screen."""
+    """priority id -> {dots, open (may take a dot), question, ballot element} as the phone shows it.
+
+    The ballot's last answer from /api/vote when the phone tapped through the route (ballot.js draws
+    that), else the element's data from the page: {"ballot": view} today, the view itself on the
+    older rerun path (an app copy run with --app-root or as the rerun baseline).
+    """
     for _path, element in client.widgets("bidi_component"):
         if element.component_name == BALLOT_COMPONENT and element.json:
             data = json.loads(element.json)
-            return {item["id"]: {"dots": item["mine"], "open": data["left"] > 0 and item["mine"] < data["cap"],
-                                 "ballot": element} for item in data["items"]}
+            view = client.ballot_view or (data["ballot"] if "ballot" in data else data)
+            if not view:
+                return {}
+            return {item["id"]: {"dots": item["mine"], "open": view["left"] > 0 and item["mine"] < view["cap"],
+                                 "question": view["question"], "ballot": element} for item in view["items"]}
     return {}
 
 

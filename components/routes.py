@@ -1,7 +1,7 @@
 """The app's own HTTP routes and response headers, served beside Streamlit's (see app.py).
 
-No Streamlit here: these run in the web server's worker threads, outside any script run, so a
-phone can refresh its live results with one small request instead of a whole page rerun.
+No Streamlit here: these run in the web server's worker threads, outside any script run. The ballot's
+own routes (a tap, a ballot read, the workshop feed) are in components/phone_routes.py.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from components import participation, results, rules, storage, workshops
+from components import results, rules, storage
 from components.compression import CompressedStatic
 
 TOKEN_HEADER = "x-hub-token"  # a header, not the URL, so the token stays out of access logs
 NO_STORE = {"Cache-Control": "no-store"}
-# Every phone of a room asks for the same tally: compute it at most once a second per question.
+# Every phone of a room reads the same tally (GET /api/ballot): compute it at most once a second per question.
 TALLY_CACHE_SECONDS = 1.0
 FRAME_ANCESTORS_ENV = "HUB_FRAME_ANCESTORS"
 
@@ -89,22 +89,6 @@ def is_local_direct(request: Request) -> bool:
     return host in ("127.0.0.1", "::1") and not relayed
 
 
-def read_results(request: Request) -> JSONResponse:
-    """A participant's live results for one question, or 404 for anything they may not see."""
-    token = request.headers.get(TOKEN_HEADER, "")
-    raw_question = request.query_params.get("q", "")
-    if not rules.is_token_shaped(token) or not rules.is_id_shaped(raw_question):
-        return JSONResponse({"visible": False}, status_code=404, headers=NO_STORE)
-    db = storage.thread_db()
-    participant = participation.get_participant(db, token)
-    question = workshops.get_question(db, int(raw_question))
-    if participant is None or question is None or question["workshop_id"] != participant["workshop_id"]:
-        return JSONResponse({"visible": False}, status_code=404, headers=NO_STORE)
-    rows = results.phone_results(db, question, participant["id"], tally=cached_tally(db, question["id"]))
-    return JSONResponse({"visible": rows is not None, "live": question["phase"] == "voting", "rows": rows or []},
-                        headers=NO_STORE)
-
-
 def cached_tally(db, question_id: int) -> list[dict]:
     """The question's ranked rows, at most TALLY_CACHE_SECONDS old."""
     now = time.monotonic()
@@ -141,6 +125,5 @@ class SecurityHeaders:
 
 ROUTES = [
     Route("/healthz", check_health, methods=["GET"]),
-    Route("/api/results", read_results, methods=["GET"]),
 ]
 MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(CompressedStatic)]

@@ -168,6 +168,32 @@ def check_join_rate(recent_attempts: int) -> None:
         raise RuleError("Too many tries. Please wait a minute and try again.")
 
 
+# A phone's requests to the ballot routes per window: a person taps a few times a second at most, and a
+# phone that kept taps offline sends them in a row; past this a token is told to wait (bounds a flood).
+TAPS_MAX, TAP_WINDOW_SECONDS = 40, 10
+TAP_BODY_MAX_BYTES = 512  # a tap is {question, priority, action, shown}: under 100 bytes
+FEEDS_MAX = 4  # open feeds (GET /api/feed) per participant: a few tabs of one phone
+FEEDS_PER_PROCESS_MAX = 5000  # open feeds per server process, whoever asks
+
+
+def check_tap_rate(recent_taps: int) -> None:
+    """Refuse a phone's request to the ballot routes past the per-participant limit."""
+    if recent_taps >= TAPS_MAX:
+        raise RuleError("Too many taps at once. Please wait a few seconds.")
+
+
+def check_same_site(origin_matches: bool) -> None:
+    """Refuse a ballot request that another web site made the browser send."""
+    if not origin_matches:
+        raise RuleError("This request did not come from this site, so it was refused.")
+
+
+def check_participant_found(participant: dict | None) -> None:
+    """Refuse a request whose participant link is unknown (forged, or its workshop was deleted)."""
+    if participant is None:
+        raise RuleError("This link is not valid. Please join again with the workshop's code.")
+
+
 def check_code_joinable(workshop: dict | None, code: str) -> None:
     """Refuse a code no open workshop has; ended and unknown codes get the same answer."""
     check_code_found(workshop if workshop is not None and workshop["status"] == "open" else None, code)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bench import harness
-from components import facilitation, participation, routes, seed, storage, workshops
+from components import facilitation, feed, participation, routes, seed, storage, workshops
 from components.ui import projector
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,4 +214,5 @@ def test_projector_snapshot_never_serves_another_process_commit_after_its_ttl(db
 def test_cache_ttls_are_documented():
     readme = (ROOT / "README.md").read_text()
     assert f"| projector snapshot | {projector.SNAPSHOT_TTL_SECONDS:g} s |" in readme
-    assert f"| phone live tally (`/api/results`) | {routes.TALLY_CACHE_SECONDS:g} s |" in readme
+    assert f"| phone ballot answers' tally (`/api/ballot`) | {routes.TALLY_CACHE_SECONDS:g} s |" in readme
+    assert f"| live tallies in the phones' feed | {feed.RESULTS_EVERY_SECONDS:g} s |" in readme

@@ -30,6 +30,8 @@ def sessions(behind: list) -> list:
 def followers(monkeypatch):
     table: dict = {}
     monkeypatch.setattr(ui_live, "_followers", table)
+    monkeypatch.setattr(ui_live, "_first_seen", {})
+    monkeypatch.setattr(ui_live, "PUSH_GRACE_SECONDS", 0.0)  # the grace has its own test below
     return table
 
 
@@ -56,6 +58,7 @@ def test_a_merge_or_a_hide_during_voting_puts_every_screen_behind(db, voting, fo
     phone = object()
     monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
     monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    monkeypatch.setattr(ui_live, "PUSH_GRACE_SECONDS", 0.0)  # the grace has its own test
     followers["s"] = ui_live._Follower(workshop["id"], ui_live.screen_signature(db, workshop["id"]))
     assert ui_live.stale_sessions(db, 100.0) == []
     facilitation.merge_priorities(db, ids[1], ids[0], "t")
@@ -63,6 +66,21 @@ def test_a_merge_or_a_hide_during_voting_puts_every_screen_behind(db, voting, fo
     followers["s"] = ui_live._Follower(workshop["id"], ui_live.screen_signature(db, workshop["id"]))  # redrawn
     facilitation.set_priority_hidden(db, ids[2], True, "t")
     assert sessions(ui_live.stale_sessions(db, 200.0)) == [phone]
+
+
+def test_page_reruns_wait_for_the_grace_after_a_change(db, voting, followers, monkeypatch):
+    """The ballot fetches itself first (components/feed.py); the page rerun follows PUSH_GRACE_SECONDS later."""
+    workshop, question, _ = voting
+    phone = object()
+    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
+    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    monkeypatch.setattr(ui_live, "PUSH_GRACE_SECONDS", 1.5)
+    followers["s"] = ui_live._Follower(workshop["id"], ui_live.screen_signature(db, workshop["id"]))
+    assert ui_live.stale_sessions(db, 100.0) == []
+    facilitation.set_phase(db, question["id"], "closed", "t")
+    assert ui_live.stale_sessions(db, 101.0) == []  # first seen at 101.0
+    assert ui_live.stale_sessions(db, 102.4) == []
+    assert sessions(ui_live.stale_sessions(db, 102.5)) == [phone]
 
 
 def test_watcher_lets_go_of_a_session_that_never_redraws(db, voting, followers, monkeypatch):

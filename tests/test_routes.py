@@ -1,4 +1,4 @@
-"""The app's own HTTP routes (components/routes.py): live results for phones, health, headers."""
+"""The app's own HTTP routes (components/routes.py): the shared tally, health, headers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from components import facilitation, participation, routes, workshops
+from components import participation, routes
 
 
 @pytest.fixture(autouse=True)
@@ -21,71 +21,18 @@ def fresh_cache(monkeypatch):
     monkeypatch.setattr(routes, "_tallies", {})
 
 
-def ask(question_id, token: str | None) -> tuple[int, dict]:
-    """GET /api/results?q=question_id with the token header; (status, JSON body)."""
-    headers = [(b"x-hub-token", token.encode())] if token is not None else []
-    request = Request({"type": "http", "method": "GET", "path": "/api/results", "headers": headers,
-                       "query_string": f"q={question_id}".encode()})
-    response = routes.read_results(request)
-    return response.status_code, json.loads(response.body)
-
-
-def test_live_results_answer_with_exact_rows_and_own_dots(db, voting):
-    workshop, question, ids = voting
-    facilitation.set_results_visibility(db, question["id"], "live", "t")
-    ana = participation.join_workshop(db, workshop["code"], "Ana")
-    bo = participation.join_workshop(db, workshop["code"], "Bo")
-    participation.place_dot(db, ana, ids[2])
-    participation.place_dot(db, bo, ids[2])
-    participation.place_dot(db, bo, ids[0])
-    titles = {p["id"]: p["title"] for p in workshops.list_visible_priorities(db, question["id"])}
-    status, body = ask(question["id"], ana["token"])
-    assert status == 200 and body == {"visible": True, "live": True, "rows": [
-        {"rank": 1, "title": titles[ids[2]], "dots": 2, "mine": 1},
-        {"rank": 2, "title": titles[ids[0]], "dots": 1, "mine": 0},
-        {"rank": 3, "title": titles[ids[1]], "dots": 0, "mine": 0}]}
-
-
 def test_a_tally_is_reused_for_a_second_then_recounted(db, voting, monkeypatch):
+    """Every phone's ballot read (GET /api/ballot) shares one tally per question per second."""
     workshop, question, ids = voting
-    facilitation.set_results_visibility(db, question["id"], "live", "t")
     ana = participation.join_workshop(db, workshop["code"], "Ana")
     clock = [100.0]
     monkeypatch.setattr(routes.time, "monotonic", lambda: clock[0])
-    assert [r["dots"] for r in ask(question["id"], ana["token"])[1]["rows"]] == [0, 0, 0]
+    assert [r["dots"] for r in routes.cached_tally(db, question["id"])] == [0, 0, 0]
     participation.place_dot(db, ana, ids[1])
     clock[0] += routes.TALLY_CACHE_SECONDS / 2
-    cached = ask(question["id"], ana["token"])[1]["rows"]
-    assert [r["dots"] for r in cached] == [0, 0, 0] and sum(r["mine"] for r in cached) == 1  # own dots are never cached
+    assert [r["dots"] for r in routes.cached_tally(db, question["id"])] == [0, 0, 0]
     clock[0] += routes.TALLY_CACHE_SECONDS
-    assert [r["dots"] for r in ask(question["id"], ana["token"])[1]["rows"]] == [1, 0, 0]
-
-
-def test_hidden_results_are_not_visible(db, voting):
-    workshop, question, _ids = voting
-    facilitation.set_results_visibility(db, question["id"], "hidden", "t")
-    ana = participation.join_workshop(db, workshop["code"], "Ana")
-    assert ask(question["id"], ana["token"]) == (200, {"visible": False, "live": True, "rows": []})
-
-
-@pytest.mark.parametrize("token, question", [
-    (None, "1"), ("", "1"), ("x" * 5000, "1"), ("forged-token-of-24-chars", "1"), ("a b<c>" * 4, "1"),
-    ("VALID", "2" * 70), ("VALID", "-1"), ("VALID", "1e3"), ("VALID", "١"), ("VALID", "999999"),
-])
-def test_anything_but_a_participant_of_the_workshop_gets_404(db, voting, token, question):
-    workshop, real_question, _ids = voting
-    facilitation.set_results_visibility(db, real_question["id"], "live", "t")
-    ana = participation.join_workshop(db, workshop["code"], "Ana")
-    token = ana["token"] if token == "VALID" else token
-    assert ask(question if question != "1" else real_question["id"], token) == (404, {"visible": False})
-
-
-def test_a_participant_of_another_workshop_gets_404(db, voting):
-    _workshop, question, _ids = voting
-    facilitation.set_results_visibility(db, question["id"], "live", "t")
-    other = workshops.get_workshop(db, workshops.create_workshop(db, "Other", "t"))
-    stranger = participation.join_workshop(db, other["code"], "Stranger")
-    assert ask(question["id"], stranger["token"]) == (404, {"visible": False})
+    assert [(r["priority_id"], r["dots"]) for r in routes.cached_tally(db, question["id"])][0] == (ids[1], 1)
 
 
 def test_health_reads_the_database(db, monkeypatch):

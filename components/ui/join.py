@@ -11,7 +11,7 @@ import streamlit as st
 
 from components import participation, rules, seats, workshops
 from components.rules import RuleError
-from components.text import escape_markdown, inline_code
+from components.text import escape_label, escape_markdown, inline_code
 from components.ui.session import get_db, gettext, render_language_picker, show_error, translate_error
 
 NO_ANSWER = ""
@@ -156,7 +156,7 @@ def render_profile_form(workshop: dict, seat: dict | None = None) -> None:
         for pq in questions:
             caption = _(pq["label"]) + " " + (_("(required)") if pq["required"] else _("(optional)"))
             options = [NO_ANSWER] + pq["options"]
-            answers[pq["key"]] = st.selectbox(escape_markdown(caption), options, format_func=lambda v: _(v) if v else "—",
+            answers[pq["key"]] = st.selectbox(escape_label(caption), options, format_func=lambda v: _(v) if v else "—",
                                               index=options.index(prefill[pq["key"]]) if prefill.get(pq["key"]) in options
                                               else 0, key=f"profile_{pq['key']}")
         joined = st.form_submit_button(_("Join"), type="primary", use_container_width=True)

@@ -28,6 +28,10 @@ POLL_IN_FLIGHT_SECONDS = 0.02
 PUSH_TIMEOUT_SECONDS = 2.0
 RETRY_SECONDS = 5.0  # ask again if a screen still shows an old state (a rerun was lost)
 MAX_ASKS = 3  # a session that never redraws the workshop (it went to another page) is let go
+# The ballot element learns a phase change itself (components/feed.py) and fetches its ballot
+# over HTTP; the page reruns wait this long after a change, so they do not compete with those
+# fetches for the two cores (300 reruns take ~4 s of CPU, 300 ballot fetches ~0.5 s).
+PUSH_GRACE_SECONDS = 1.5
 
 _log = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ class _Follower:
 
 
 _followers: dict[str, _Follower] = {}
+_first_seen: dict[int, tuple[tuple, float]] = {}  # workshop id -> (its screen signature, when first read)
 _lock = threading.Lock()
 _watcher: threading.Thread | None = None
 
@@ -127,6 +132,12 @@ def stale_sessions(db, now: float) -> list[tuple[str, _Follower, object]]:
     with _lock:
         followers = dict(_followers)
     current = {wid: screen_signature(db, wid) for wid in {f.workshop_id for f in followers.values()}}
+    settled = set()
+    for wid, signature in current.items():
+        if _first_seen.get(wid, ((), 0.0))[0] != signature:
+            _first_seen[wid] = (signature, now)
+        if now - _first_seen[wid][1] >= PUSH_GRACE_SECONDS:
+            settled.add(wid)
     behind = []
     for session_id, follower in followers.items():
         session = rt.get_app_session(session_id)
@@ -134,7 +145,8 @@ def stale_sessions(db, now: float) -> list[tuple[str, _Follower, object]]:
             with _lock:
                 if _followers.get(session_id) is follower:
                     del _followers[session_id]
-        elif follower.shown != current[follower.workshop_id] and now - follower.asked_at >= RETRY_SECONDS:
+        elif follower.shown != current[follower.workshop_id] and follower.workshop_id in settled \
+                and now - follower.asked_at >= RETRY_SECONDS:
             follower.asked_at, follower.asks = now, follower.asks + 1
             behind.append((session_id, follower, session))
     return behind

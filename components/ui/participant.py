@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -10,13 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from components import participation, results, rules, workshops
+from components import ballots, participation, results, rules, workshops
 from components.ui import live as ui_live
 from components.ui.receipts import render_receipt
 from components.rules import RuleError
 from components.text import escape_markdown
 from components.ui.join import PHONE_CSS, remember_participant, render_someone_else
-from components.ui.session import get_db, gettext, ngettext, render_language_picker, show_error, translate_error
+from components.ui.session import get_db, gettext, ngettext, render_language_picker, session_language, show_error
 
 # Phase changes are pushed (ui_live). Each phone still checks now and then, to catch a vote whose
 # screen update was lost (the next tap also redraws the truth): a poll is a rerun per phone, so
@@ -31,9 +30,7 @@ BALLOT = st.components.v2.component(
 RESULTS = st.components.v2.component(
     "hub_results", html='<div class="hub-results-root"></div>', css=(STATIC / "results.css").read_text(encoding="utf-8"),
     js=(STATIC / "results.js").read_text(encoding="utf-8"), isolate_styles=False)
-RESULTS_ENDPOINT = "/api/results"  # components/routes.py
-# Live results on a phone ask the server this often; each ask reads a tally cached for a second.
-RESULTS_POLL_SECONDS = float(os.environ.get("HUB_RESULTS_POLL_SECONDS", "3"))
+BALLOT_ENDPOINTS = {"vote": "/api/vote", "ballot": "/api/ballot", "feed": "/api/feed"}  # components/phone_routes.py
 
 
 # ---------------------------------------------------------------- the workshop screen
@@ -52,8 +49,6 @@ def render_workshop(participant: dict) -> None:
         st.info(_("This workshop has ended. Thank you for taking part!"))
     signature = workshops.phase_signature(db, workshop["id"])
     st.session_state[f"phase_sig_{workshop['id']}"] = signature
-    for key in [k for k in st.session_state if str(k).startswith("shown_used_")]:
-        del st.session_state[key]  # this full run redraws every ballot; only later polls compare
     if ui_live.follow_workshop(workshop["id"], signature):
         watch_phase(workshop["id"], participant["id"])
     else:
@@ -81,25 +76,13 @@ def watch_phase_often(workshop_id: int, participant_id: int) -> None:
 
 
 def check_phase(workshop_id: int, participant_id: int) -> None:
-    """Rerun the page when the phases or this participant's dots differ from the screen."""
+    """Rerun the page when the phases differ from the screen (the ballot keeps its own dots true)."""
     key = f"phase_sig_{workshop_id}"
-    db = get_db()
-    signature = workshops.phase_signature(db, workshop_id)
-    shown = {k: v for k, v in st.session_state.items() if str(k).startswith("shown_used_")}
-    if st.session_state.get(key) != signature or ballot_is_stale(db, signature, participant_id, shown):
+    signature = workshops.phase_signature(get_db(), workshop_id)
+    if st.session_state.get(key) != signature:
         st.session_state[key] = signature
         st.rerun(scope="app")
     render_countdown(signature)
-
-
-def ballot_is_stale(db, signature: tuple, participant_id: int, shown: dict) -> bool:
-    """True when the dots on screen differ from the database (e.g. a vote rerun lost under load)."""
-    for question_id, phase, _visibility, _deadline in signature:
-        on_screen = shown.get(f"shown_used_{question_id}")
-        if phase == "voting" and on_screen is not None and \
-                on_screen != participation.count_dots_used(db, question_id, participant_id):
-            return True
-    return False
 
 
 def render_countdown(signature: tuple) -> None:
@@ -121,16 +104,23 @@ def browser_timezone() -> tzinfo:
 
 
 def render_question(participant: dict, workshop: dict, question: dict) -> None:
-    """Render one question according to its phase."""
+    """Render one question according to its phase; the ballot element stays mounted in every phase."""
     _ = gettext(workshop)
     st.markdown("#### " + escape_markdown(question["prompt"]))
+    # First and in every phase, so the element keeps its place when voting opens: it draws the ballot
+    # from HTTP at once, while the rest of the page follows with the pushed rerun.
+    render_ballot(participant, workshop, question)
     if question["phase"] == "collecting":
-        render_submit(participant, workshop, question)
-    elif question["phase"] == "voting":
-        render_ballot(participant["token"], question["id"])
-    else:
+        with st.container(key=collecting_key(question["id"])):
+            render_submit(participant, workshop, question)
+    elif question["phase"] != "voting":
         render_closed(participant, question, _)
     render_results(participant, question)
+
+
+def collecting_key(question_id: int) -> str:
+    """The key of the container holding a question's submission form (the ballot hides it once voting opens)."""
+    return f"collect_q{question_id}"
 
 
 def render_closed(participant: dict, question: dict, _) -> None:
@@ -168,8 +158,9 @@ def render_submit(participant: dict, workshop: dict, question: dict) -> None:
                           placeholder=_("A short title, e.g. a training programme for city staff"))
             st.text_area(_("Details (optional)"), max_chars=rules.DETAILS_MAX, key=f"{prefix}_details", height=90)
             theme_by_id = {t["id"]: t["name"] for t in themes}
-            st.selectbox(_("Theme"), [None] + list(theme_by_id), key=f"{prefix}_theme",
-                         format_func=lambda i: _(theme_by_id[i]) if i else "—")
+            # No theme until one is picked: the placeholder, with no clear button on an empty field.
+            st.selectbox(_("Theme"), list(theme_by_id), index=None, placeholder="—", key=f"{prefix}_theme",
+                         format_func=lambda i: _(theme_by_id[i]))
             st.form_submit_button(_("Submit"), type="primary", use_container_width=True,
                                   on_click=_submit, args=(participant["token"], question["id"], prefix))
     else:
@@ -237,65 +228,31 @@ def change_own_priority(participant: dict, priority: dict, title: str, details: 
 
 # ---------------------------------------------------------------- voting
 
-@st.fragment
-def render_ballot(token: str, question_id: int) -> None:
-    """The ballot: one element drawn in the browser (BALLOT), in a fragment, so a vote redraws only it.
+def render_ballot(participant: dict, workshop: dict, question: dict) -> None:
+    """The ballot: one element drawn in the browser (BALLOT), which sends taps to /api/vote itself.
 
-    A click and a full page load cost the server the same for 3 or 30 priorities; the text of the
-    ballot reaches the browser as data and is set there as plain text.
+    The page sends the first view, so the ballot appears without a request; a tap never reruns
+    the page. Outside voting the element draws nothing and only waits for the phase to change.
     """
-    db = get_db()
-    participant = participation.get_participant(db, token)
-    question = workshops.get_question(db, question_id)
-    if question["phase"] != "voting":
-        st.rerun(scope="app")
-    ballot = participation.list_ballot(db, question_id, participant)
-    st.session_state[f"shown_used_{question_id}"] = sum(item["my_dots"] for item in ballot)
-    error = st.session_state.pop(f"vote_error_{question_id}", None)
-    BALLOT(key=f"ballot_{question_id}", data=ballot_view(question, ballot, error),
-           on_vote_change=functools.partial(_vote, token, question_id))
-
-
-def ballot_view(question: dict, ballot: list[dict], error: RuleError | None) -> dict:
-    """Everything the browser needs to draw the ballot, translated here."""
-    _, n_ = gettext(), ngettext()
-    budget, cap = question["dots_per_participant"], question["max_dots_per_item"]
-    left = max(0, budget - sum(item["my_dots"] for item in ballot))
-    return {
-        "question": question["id"], "budget": budget, "cap": cap, "left": left,
-        "line": n_("{left} of {budget} dot left", "{left} of {budget} dots left", left).format(left=left, budget=budget),
-        "labels": {"add": _("Add dot"), "remove": _("Remove"), "details": _("Details"),
-                   "empty": _("There is nothing to vote on yet."),
-                   "mine": _("Your dots on this priority: {n} of {cap}")},
-        "items": [{"id": item["id"], "title": item["title"], "theme": _(item["theme"]) if item["theme"] else "",
-                   "details": item["details"], "mine": item["my_dots"]} for item in ballot],
-        "error": translate_error(error) if error else None,
-    }
-
-
-def _vote(token: str, question_id: int) -> None:
-    """The ballot's click callback: the click carries the count on screen, so a double tap is a no-op."""
-    click = (st.session_state.get(f"ballot_{question_id}") or {}).get("vote")
-    if click is None or click == {"action": "refresh"}:
-        return  # a refresh only redraws the ballot
-    db = get_db()
-    try:
-        participation.cast_vote(db, participation.get_participant(db, token), click)
-    except RuleError as exc:
-        st.session_state[f"vote_error_{question_id}"] = exc
+    view = None
+    if question["phase"] == "voting":
+        view = ballots.ballot_view(question, participation.list_ballot(get_db(), question["id"], participant),
+                                   session_language(workshop))
+    BALLOT(key=f"ballot_{question['id']}", data={
+        "question": question["id"], "token": participant["token"], "phase": question["phase"],
+        "ballot": view, "endpoints": BALLOT_ENDPOINTS, "hide": f"st-key-{collecting_key(question['id'])}"})
 
 
 # ---------------------------------------------------------------- results
 
 def render_results(participant: dict, question: dict) -> None:
-    """Ranked results as a compact list a 360 px phone can read; while voting it refreshes itself."""
+    """Ranked results as a compact list a 360 px phone can read; while voting the page's feed keeps it live."""
     _ = gettext()
     rows = results.phone_results(get_db(), question, participant["id"])
     if rows is None:
         return
     st.markdown("##### " + escape_markdown(_("Results")))
     RESULTS(key=f"results_{question['id']}", data={
-        "question": question["id"], "token": participant["token"], "rows": rows,
-        "live": question["phase"] == "voting", "endpoint": RESULTS_ENDPOINT, "poll_ms": int(RESULTS_POLL_SECONDS * 1000),
+        "question": question["id"], "rows": rows, "live": question["phase"] == "voting",
         "labels": {"results": _("Results"), "dots": _("Dots"), "mine": _("Your dots")},
     })

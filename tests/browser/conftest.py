@@ -135,6 +135,13 @@ def dots_left(left: int, budget: int) -> str:
     return f"{left} of {budget} {'dot' if left == 1 else 'dots'} left"
 
 
+def wait_saved(page, timeout: float = SLOW) -> None:
+    """Wait until the server has stored every tap on the phone's ballot (no "Saving…" left on it)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".hub-status.hub-saving:not([hidden])")).to_have_count(0, timeout=timeout)
+
+
 def wait_until(predicate, timeout: float = 10.0, every: float = 0.02) -> float:
     """Poll a condition outside the browser (e.g. a database row); return the seconds it took."""
     started = time.monotonic()

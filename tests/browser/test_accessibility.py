@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from components import facilitation, participation, workshops
-from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle
+from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle, wait_saved
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -120,12 +120,14 @@ def test_phone_pages_pass_axe_and_a_dot_can_be_placed_by_keyboard(live_server, b
         pytest.fail("Tab never reached an 'Add dot' button")
     page.keyboard.press("Enter")
     page.get_by_text("4 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
+    wait_saved(page)
     assert participation.count_dots_used(db, question["id"], participant["id"]) == 1
-    # Focus must survive the rerun well enough that Space on the focused button works too.
+    # Focus must survive the ballot's redraw well enough that Space on the focused button works too.
     wait_idle(page)
     page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).first.focus()
     page.keyboard.press("Space")
     page.get_by_text("3 of 5 dots left", exact=True).first.wait_for(timeout=10_000)
+    wait_saved(page)
     assert participation.count_dots_used(db, question["id"], participant["id"]) == 2
     context.close()
 

@@ -11,7 +11,7 @@ import io
 import openpyxl
 
 from components import workshops
-from tests.browser.conftest import PHONE, PROJECTOR, dots_left, shot, staff_login, wait_idle
+from tests.browser.conftest import PHONE, PROJECTOR, dots_left, shot, staff_login, wait_idle, wait_saved
 
 SLOW = 60_000
 # name -> the priority each participant submits while collecting.
@@ -64,6 +64,7 @@ def place_dots(page, plan: dict[int, int], budget: int) -> None:
             page.locator(f'li[data-priority="{priority_id}"]').get_by_role("button", name="Add dot").click()
             used += 1
             page.get_by_text(dots_left(budget - used, budget), exact=True).first.wait_for(timeout=SLOW)
+    wait_saved(page)
     wait_idle(page)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components import facilitation, i18n, workshops
-from tests.browser.conftest import shot, wait_idle
+from tests.browser.conftest import shot, wait_idle, wait_saved
 
 NARROW = {"width": 360, "height": 740}
 # What a phone's browser sends for each catalog (Serbian: a Latin-script tag, and a bare country tag).
@@ -104,6 +104,15 @@ def test_join_page_and_ballot_fit_a_360_px_phone(live_server, narrow_phone, arti
     page.get_by_role("list", name=gettext("Results"), exact=True).wait_for()
     assert page.get_by_role("list", name=gettext("Results"), exact=True).get_by_role("listitem").count() >= 3
     assert page.evaluate(LAYOUT_FAULTS) == [], f"ballot and results ({language})"
+    # A tap while the Wi-Fi is down: the offline note and "Saving…" fit too, then the tap is sent.
+    narrow_phone.set_offline(True)
+    page.get_by_role("button", name=gettext("Add dot")).first.click()
+    page.get_by_text(gettext("Offline — your taps will be sent when you are back."), exact=True).wait_for()
+    page.get_by_text(gettext("Saving…"), exact=True).wait_for()
+    assert page.evaluate(LAYOUT_FAULTS) == [], f"ballot offline ({language})"
+    narrow_phone.set_offline(False)
+    wait_saved(page)
+    page.get_by_text(gettext("Saved"), exact=True).wait_for()
     if language in SCREENSHOT_LANGUAGES:
         shot(page, artifacts, f"phone-360-ballot-{language}")
         page.get_by_role("list", name=gettext("Results"), exact=True).scroll_into_view_if_needed()

@@ -44,7 +44,7 @@ def test_a_watched_phone_shows_another_phones_dots(live_server, browser, artifac
     for left in (4, 3):
         ballot_item.get_by_role("button", name="Add dot").click()
         ana.get_by_text(dots_left(left, 5), exact=True).first.wait_for()
-    # Bo only watches: the list asks the server every few seconds, no reload, no click.
+    # Bo only watches: his page's feed hands on the room's tally about once a second, no reload, no click.
     expect(result_dots(bo, first["title"])).to_have_text("2", timeout=15_000)
     # Ana's own list follows her ballot at once (the ballot tells it), with her dots beside it.
     expect(result_dots(ana, first["title"])).to_have_text("2", timeout=5_000)
@@ -54,13 +54,13 @@ def test_a_watched_phone_shows_another_phones_dots(live_server, browser, artifac
     bo.get_by_role("list", name="Results", exact=True).scroll_into_view_if_needed()
     shot(bo, artifacts, "live-results-watched-phone")
 
-    # Hidden again: the phones' next redraw shows no list, and the route answers "not visible".
+    # Hidden again: the phones' next redraw shows no list, and the ballot's route sends no results.
     facilitation.set_results_visibility(db, question["id"], "hidden", "test")
     expect(bo.get_by_role("list", name="Results", exact=True)).to_have_count(0, timeout=15_000)
     token = bo.url.split("t=")[1]
-    request = urllib.request.Request(f"{live_server.url}/api/results?q={question['id']}", headers={"X-Hub-Token": token})
+    request = urllib.request.Request(f"{live_server.url}/api/ballot?q={question['id']}", headers={"X-Hub-Token": token})
     with urllib.request.urlopen(request, timeout=10) as answer:
-        assert json.loads(answer.read()) == {"visible": False, "live": True, "rows": []}
+        assert json.loads(answer.read())["results"] is None
     ana_context.close()
     bo_context.close()
 

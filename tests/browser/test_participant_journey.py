@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from components import facilitation, participation, workshops
-from tests.browser.conftest import PHONE, dots_left, shot, wait_idle
+from tests.browser.conftest import PHONE, dots_left, shot, wait_idle, wait_saved
 
 
 def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
@@ -45,6 +45,7 @@ def test_phone_journey_join_submit_vote_reload(live_server, browser, artifacts):
     for left in (4, 3, 2, 1, 0):
         page.get_by_role("button", name="Add dot").and_(page.locator(":enabled")).first.click()
         page.get_by_text(dots_left(left, 5), exact=True).first.wait_for()
+    wait_saved(page)  # the line counts a tap at once; "Saving…" stays until the server has stored it
     shot(page, artifacts, "phone-05-five-dots")
     assert participation.count_dots_used(db, question["id"], participant["id"]) == 5
 

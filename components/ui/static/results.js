@@ -1,40 +1,30 @@
-// A participant's results, drawn in the browser and, while voting is live, refreshed from
-// /api/results every few seconds: one small request per phone instead of a page rerun.
-// Participant text is only ever set with textContent.
-const timers = new WeakMap();  // root element -> its refresh timer
-
+// A participant's results, drawn in the browser. While voting is live they follow the room without a
+// request of their own: the ballot's feed (ballot.js, GET /api/feed) hands on the room's tallies
+// ("hub-feed", about once a second) and the answer to each of this phone's taps ("hub-results", with
+// its own dots). Participant text is only ever set with textContent.
 export default function (component) {
   const { data, parentElement } = component;
   const root = parentElement.querySelector(".hub-results-root");
   if (!root || !data) return;
-  clearInterval(timers.get(root));
+  // This phone's dots per priority: the room's tallies carry nobody's own dots.
+  const mine = new Map(data.rows.map((row) => [row.id, row.mine]));
   draw(root, data, data.rows);
   if (!data.live) return;
 
-  let inFlight = false;
-  const refresh = async () => {
-    if (inFlight || document.hidden) return;  // a phone in a pocket asks for nothing
-    inFlight = true;
-    try {
-      const answer = await fetch(`${data.endpoint}?q=${encodeURIComponent(data.question)}`,
-                                 { headers: { "X-Hub-Token": data.token }, cache: "no-store" });
-      if (answer.ok) {
-        const fresh = await answer.json();
-        if (fresh.visible) draw(root, data, fresh.rows);
-        if (!fresh.live) clearInterval(timers.get(root));  // closed: the page redraws itself
-      }
-    } catch (error) {
-      // Venue Wi-Fi drops: keep the last results on screen and ask again at the next tick.
-    } finally {
-      inFlight = false;
-    }
+  const onAnswer = (event) => {  // a tap on this page was answered: its results, own dots included
+    if (event.detail.question !== data.question) return;
+    for (const row of event.detail.rows) mine.set(row.id, row.mine);
+    draw(root, data, event.detail.rows);
   };
-  timers.set(root, setInterval(refresh, data.poll_ms));
-  const onVote = () => refresh();  // the ballot on this page changed: show the new own dots now
-  window.addEventListener("hub-voted", onVote);
+  const onFeed = (event) => {  // the room's tally moved
+    if (event.detail.question !== data.question) return;
+    draw(root, data, event.detail.rows.map((row) => ({ ...row, mine: mine.get(row.id) || 0 })));
+  };
+  window.addEventListener("hub-results", onAnswer);
+  window.addEventListener("hub-feed", onFeed);
   return () => {
-    clearInterval(timers.get(root));
-    window.removeEventListener("hub-voted", onVote);
+    window.removeEventListener("hub-results", onAnswer);
+    window.removeEventListener("hub-feed", onFeed);
   };
 }
 
@@ -60,8 +50,8 @@ function draw(root, data, rows) {
     fill.style.width = `${Math.round((100 * row.dots) / most)}%`;
     bar.append(fill);
     const counts = el("p", "hub-counts");
-    const dots = el("span");
-    dots.append(el("strong", null, String(row.dots)), ` ${data.labels.dots}`);
+    const dots = el("span");  // "Dots: 4", not "4 Dots": one label reads right for every count in every language
+    dots.append(`${data.labels.dots}: `, el("strong", null, String(row.dots)));
     counts.append(dots);
     if (row.mine) counts.append(el("span", null, `${data.labels.mine}: ${"●".repeat(row.mine)}`));
     body.append(el("p", "hub-result-title", row.title), bar, counts);
