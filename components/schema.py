@@ -148,3 +148,9 @@ CREATE TABLE duplicate_dismissal (
     CHECK (first_id < second_id)
 );
 """
+
+# Where a priority came from: typed in during the workshop (by a participant or for the room) or imported
+# from a survey held before it. Moderators and exports show "from the survey", never a participant.
+SCHEMA_0009 = """
+ALTER TABLE priority ADD COLUMN source TEXT NOT NULL DEFAULT 'live' CHECK (source IN ('live', 'survey'));
+"""

@@ -20,7 +20,7 @@ from sqlite_utils.migrations import Migrations
 
 from components.private_files import make_private
 from components.rules import RuleError
-from components.schema import SCHEMA_0001, SCHEMA_0005
+from components.schema import SCHEMA_0001, SCHEMA_0005, SCHEMA_0009
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "workshop_data" / "hub.db"
 DB_ENV_VAR = "HUB_WORKSHOP_DB"
@@ -97,6 +97,13 @@ def migrate_0004(db: sqlite_utils.Database) -> None:
 def migrate_0005(db: sqlite_utils.Database) -> None:
     """Record what each merge moved and deleted, so it can be undone exactly; remember dismissed duplicates."""
     for statement in split_sql(SCHEMA_0005):
+        db.execute(statement)
+
+
+@migrations(name="0009_priority_source")
+def migrate_0009(db: sqlite_utils.Database) -> None:
+    """Mark where each priority came from, so imported survey items are never taken for a participant's."""
+    for statement in split_sql(SCHEMA_0009):
         db.execute(statement)
 
 
