@@ -154,24 +154,81 @@ def test_stale_click_changes_nothing(db, voting, staff):
 
 # ---------------------------------------------------------------- set up
 
+def open_section(at: AppTest, label: str) -> AppTest:
+    """Switch the set-up page's section bar, as a click on its tab does."""
+    at.session_state["setup_section"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def fill_create_form(at: AppTest, title: str, prompt: str = "What should the network do first?") -> None:
+    """Type the two things the create form needs; everything else keeps its default."""
+    at.text_input(key="create_title").input(title)
+    at.text_area(key="create_prompt").input(prompt)
+
+
 def test_create_workshop(db, staff):
     at = open_page("setup")
-    at.text_input(key="create_title").input("Skopje spring school")
-    click(at, "FormSubmitter:create_workshop-Create workshop")
+    fill_create_form(at, "Skopje spring school")
+    click(at, "create_submit")
     [workshop] = workshops.list_workshops(db)
     assert workshop["title"] == "Skopje spring school" and len(workshop["code"]) == 6
     assert len(workshops.list_themes(db, workshop["id"])) > 3
     assert [pq["key"] for pq in workshops.list_profile_questions(db, workshop["id"])] == ["country", "org_type"]
+    assert [(q["prompt"], q["phase"], q["dots_per_participant"], q["max_dots_per_item"])
+            for q in workshops.list_questions(db, workshop["id"])] == [("What should the network do first?", "draft", 5, 3)]
     assert f"Workshop created with join code {workshop['code']}." in shown(at)
     assert last_audit(db, "workshop.create")["actor"] == "fiona"
+    assert last_audit(db, "question.create")["details"]["prompt"] == "What should the network do first?"
+
+
+def test_create_form_sets_everything_on_one_screen(db, staff):
+    at = open_page("setup")
+    fill_create_form(at, "Sarajevo assembly", "Which reform first?")
+    at.selectbox(key="create_language").select("bs")
+    at.number_input(key="create_dots").set_value(8)
+    at.number_input(key="create_cap").set_value(4)
+    at.multiselect(key="create_themes").set_value(["Participatory budgeting", "Capacity building"])
+    at.text_area(key="create_extra_themes").input("Housing\n\nTransport\n")
+    at.run()
+    # Profile questions are rows with a visible Required toggle: tick one, remove one, add one.
+    at.toggle(key="create_profile_required_0").set_value(True).run()
+    click(at, "create_profile_remove_1")
+    click(at, "create_profile_add")
+    at.text_input(key="create_profile_label_2").input("Sector")
+    at.text_input(key="create_profile_options_2").input("NGO, City, Region")
+    at.toggle(key="create_profile_required_2").set_value(True).run()
+    assert [t.label for t in at.toggle if t.key.startswith("create_profile_required")] == ["Required", "Required"]
+    click(at, "create_submit")
+    [workshop] = workshops.list_workshops(db)
+    wid = workshop["id"]
+    assert (workshop["title"], workshop["language"]) == ("Sarajevo assembly", "bs")
+    assert [(q["prompt"], q["dots_per_participant"], q["max_dots_per_item"]) for q in workshops.list_questions(db, wid)] \
+        == [("Which reform first?", 8, 4)]
+    assert [t["name"] for t in workshops.list_themes(db, wid)] == ["Participatory budgeting", "Capacity building",
+                                                                   "Housing", "Transport"]
+    assert [(pq["key"], pq["label"], pq["required"], len(pq["options"])) for pq in workshops.list_profile_questions(db, wid)] \
+        == [("country", "Country", 1, 23), ("sector", "Sector", 1, 3)]
+    # The form is empty again for the next workshop.
+    assert at.text_input(key="create_title").value == ""
+
+
+def test_create_form_refuses_a_missing_question_and_keeps_what_was_typed(db, staff):
+    at = open_page("setup")
+    at.text_input(key="create_title").input("No question yet")
+    click(at, "create_submit")
+    assert "Please write the question." in shown(at)
+    assert workshops.list_workshops(db) == []
+    assert at.text_input(key="create_title").value == "No question yet"
 
 
 def test_create_workshop_selects_it_on_every_page(db, demo, staff):
     demo_workshop, _ = demo
     at = open_page("setup")
     assert at.selectbox(key="pick_workshop_setup").value == demo_workshop["id"]
-    at.text_input(key="create_title").input("Tirana youth budget")
-    click(at, "FormSubmitter:create_workshop-Create workshop")
+    fill_create_form(at, "Tirana youth budget")
+    click(at, "create_submit")
     [new_id] = [w["id"] for w in workshops.list_workshops(db) if w["title"] == "Tirana youth budget"]
     # The picker of the page that created it and the settings below it show the new workshop.
     assert at.selectbox(key="pick_workshop_setup").value == new_id
@@ -217,7 +274,7 @@ def test_status_is_the_organisers_and_an_anonymised_workshop_has_no_settings_for
 def test_edit_question_prompt_keeps_old_wording(db, demo, staff):
     _, questions = demo
     qid = questions[1]["id"]
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     at.text_area(key=f"prompt_{qid}").input("What support helps most?")
     click(at, f"save_prompt_{qid}")
     assert workshops.get_question(db, qid)["prompt"] == "What support helps most?"
@@ -227,7 +284,7 @@ def test_edit_question_prompt_keeps_old_wording(db, demo, staff):
 def test_dot_rules_editable_until_voting(db, demo, staff):
     _, questions = demo
     draft, collecting = questions[1]["id"], questions[0]["id"]
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     at.number_input(key=f"budget_{draft}").set_value(8)
     at.number_input(key=f"cap_{draft}").set_value(4)
     click(at, f"save_rules_{draft}")
@@ -239,7 +296,7 @@ def test_dot_rules_editable_until_voting(db, demo, staff):
     assert workshops.get_question(db, draft)["max_dots_per_item"] == 4
 
     facilitation.set_phase(db, collecting, "voting", "test")
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     assert at.button(key=f"save_rules_{collecting}").disabled
     assert at.number_input(key=f"budget_{collecting}").disabled
     assert "Dot rules are frozen once voting has started." in shown(at)
@@ -247,17 +304,21 @@ def test_dot_rules_editable_until_voting(db, demo, staff):
 
 def test_add_question(db, demo, staff):
     workshop, questions = demo
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     at.text_area(key=f"new_prompt_{workshop['id']}").input("A third question?")
     click(at, f"FormSubmitter:add_question_{workshop['id']}-Add question")
     assert [q["prompt"] for q in workshops.list_questions(db, workshop["id"])][-1] == "A third question?"
+    # The page stays in the Questions section, with the new question's editor there.
+    assert at.session_state["setup_section"] == "Questions"
+    assert "Question added." in shown(at)
+    assert [e.label for e in at.expander][-1] == "Question 3: Draft"
 
 
 def test_duplicate_copies_the_template_only(db, voting, staff):
     workshop, question, ids = voting
     participant = participation.join_workshop(db, workshop["code"], "Ana")
     participation.place_dot(db, participant, ids[0])
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Duplicate")
     at.text_input(key=f"copy_title_{workshop['id']}").input("Next year")
     click(at, f"duplicate_{workshop['id']}")
     copy = next(w for w in workshops.list_workshops(db) if w["title"] == "Next year")
