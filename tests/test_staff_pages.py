@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -396,17 +394,14 @@ def test_join_url_and_qr():
 
 # ---------------------------------------------------------------- projector
 
+def projector_bars(at: AppTest) -> list[dict]:
+    """The data of the projector's bars element(s), as the browser receives it."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component") if "hub_projector_bars" in e.proto.component_name]
+
+
 def projector_text(at: AppTest) -> str:
     """Everything on the projector, including chart data."""
-    charts = [str(c.proto.spec) for c in at.get("plotly_chart")]
-    return shown(at) + "\n".join(charts)
-
-
-def plotly_values(value) -> list:
-    """Plotly sends numeric arrays as base64 typed arrays; decode them."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
-    return list(value)
+    return shown(at) + "\n".join(json.dumps(bars) for bars in projector_bars(at))
 
 
 def test_projector_collecting_shows_the_wall_and_code(db, demo, staff):
@@ -418,28 +413,46 @@ def test_projector_collecting_shows_the_wall_and_code(db, demo, staff):
     assert workshop["code"] in text and "Youth councils in every town" in [t.value for t in at.text]
     assert f"/?code={workshop['code']}" in text
     assert participant["token"] not in text
-    assert not at.get("plotly_chart")
+    assert not projector_bars(at)
 
 
 def test_projector_hides_ranking_until_results_are_shown(db, voting, staff):
     workshop, question, ids = voting
     ana = participation.join_workshop(db, workshop["code"], "Ana")
+    participation.join_workshop(db, workshop["code"], "Boris")
     participation.place_dot(db, ana, ids[2])
     at = open_page("projector", w=str(workshop["id"]))
-    assert not at.get("plotly_chart")
+    # Results hidden: participation only, in large type; no dot count, no ranking, no titles.
+    assert not projector_bars(at)
     assert "Results are hidden until the facilitator reveals them." in shown(at)
-    assert {m.label: m.value for m in at.metric}["Dots placed"] == "1"
+    assert "1 of 2 has voted" in shown(at) and not at.metric
+    titles = [p["title"] for p in workshops.list_visible_priorities(db, question["id"])]
+    assert not any(title in projector_text(at) for title in titles)
+    assert at.get("progress")[0].proto.value == 50
 
     facilitation.set_results_visibility(db, question["id"], "live", "fiona")
     load_snapshot.clear()  # the shared snapshot lives one second; do not wait for it
     at = open_page("projector", w=str(workshop["id"]))
-    [chart] = at.get("plotly_chart")
-    spec = json.loads(chart.proto.spec)
-    bars = {y: int(x) for trace in spec["data"] for y, x in zip(trace["y"], plotly_values(trace["x"]))}
-    assert bars[f"p{ids[2]}"] == 1 and bars[f"p{ids[0]}"] == 0
-    assert json.loads(chart.proto.config) == {"displayModeBar": False, "staticPlot": False}
-    assert spec["layout"]["uirevision"] == f"projector-{question['id']}"
+    [bars] = projector_bars(at)
+    assert [(row["id"], row["rank"], row["dots"], row["value_label"]) for row in bars["rows"]] == \
+        [(ids[2], 1, 1, "1 dot"), (ids[0], 2, 0, "0 dots"), (ids[1], 2, 0, "0 dots")]
+    assert [row["title"] for row in bars["rows"]] == [titles[2], titles[0], titles[1]]
+    assert bars["total"] == 3 and bars["labels"]["top"] == "Top {n} of {total} priorities."
+    assert "Voting is open: place your dots!  ·  1 of 2 has voted" in shown(at)
     assert ana["token"] not in projector_text(at)
+
+
+def test_projector_bars_show_the_top_ten_with_theme_colours(db, voting, staff):
+    workshop, question, ids = voting
+    themes = workshops.list_themes(db, workshop["id"])
+    extra = [facilitation.add_priority_for_room(db, question["id"], f"Extra priority {n}", "fiona",
+                                                theme_id=themes[n % 2]["id"]) for n in range(9)]
+    facilitation.set_results_visibility(db, question["id"], "revealed", "fiona")
+    [bars] = projector_bars(open_page("projector", w=str(workshop["id"])))
+    assert len(bars["rows"]) == 10 and bars["total"] == 12
+    colours = {row["id"]: row["colour"] for row in bars["rows"]}
+    assert colours[extra[0]] != colours[extra[1]] and all(c.startswith("#") for c in colours.values())
+    assert {item["name"] for item in bars["legend"]} >= {themes[0]["name"], themes[1]["name"]}
 
 
 def test_projector_themes(db, demo, staff):
