@@ -55,7 +55,7 @@ def render_profile_rows(prefix: str, initial: list[dict], disabled: bool = False
     for number in list(start_rows(prefix, initial)):
         with st.container(border=True, key=f"{prefix}_row_{number}"):
             line = st.container(horizontal=True, vertical_alignment="bottom")
-            line.text_input(_("Question"), max_chars=rules.PROFILE_LABEL_MAX, key=f"{prefix}_label_{number}",
+            line.text_input(_("Profile question"), max_chars=rules.PROFILE_LABEL_MAX, key=f"{prefix}_label_{number}",
                             disabled=disabled)
             line.toggle(_("Required"), key=f"{prefix}_required_{number}", disabled=disabled, width="content")
             line.button(_("Remove"), key=f"{prefix}_remove_{number}", icon=":material/delete:", disabled=disabled,

@@ -21,10 +21,9 @@ DEFAULT_DOTS, DEFAULT_CAP = 5, 3
 def render_create_workshop(user: dict, on_created, first: bool = False) -> None:
     """The create form in an expander (open when there is no workshop yet); ``on_created(id)`` lands on it."""
     _ = gettext()
-    if st.session_state.pop("create_fold", False):
-        st.session_state["create_open"] = False  # folded away after a workshop was made from it
-    with st.expander(_("Create a new workshop"), expanded=first, key="create_open", on_change="rerun",
-                     icon=":material/add_circle:"):
+    # A new expander (a new key) after each workshop made from it: it starts folded away again.
+    with st.expander(_("Create a new workshop"), expanded=first, icon=":material/add_circle:",
+                     key=f"create_open_{st.session_state.get('setup_create_round', 0)}"):
         st.caption(_("Only the title and the first question must be filled in; everything else has a default "
                      "and can be changed later."))
         title = st.text_input(_("Title"), max_chars=rules.WORKSHOP_TITLE_MAX, key=f"{PREFIX}_title")
@@ -80,4 +79,4 @@ def clear_form() -> None:
     for key in [k for k in st.session_state if str(k).startswith(f"{PREFIX}_")]:
         del st.session_state[key]
     forget_rows(ROWS)
-    st.session_state["create_fold"] = True
+    st.session_state["setup_create_round"] = st.session_state.get("setup_create_round", 0) + 1

@@ -17,10 +17,15 @@ function cardId(el) {
   return null;
 }
 
+// Fields that take typed text (a checkbox or toggle does not: "e" on the Edit toggle still closes it).
+const TEXT_TYPES = /^(text|search|email|number|password|url|tel|date|time|datetime-local|month|week)$/;
+
 function isTyping(event) {
   const target = event.target;
   if (!(target instanceof Element)) return false;
-  return target.isContentEditable || !!target.closest('input, textarea, select, [contenteditable="true"], [role="combobox"], [role="listbox"], [role="dialog"]');
+  if (target.isContentEditable || target.closest('textarea, select, [contenteditable="true"], [role="combobox"], [role="listbox"], [role="dialog"]')) return true;
+  const input = target.closest("input");
+  return !!input && TEXT_TYPES.test(input.type || "text");
 }
 
 function mark(card) {
