@@ -272,8 +272,8 @@ def test_cards_say_no_theme_survey_origin_and_the_keys(db, demo, fiona):
     room_id = facilitation.add_priority_for_room(db, qid, "Typed in the room", "fiona")
     at = moderate(qid)
     captions = [c.value for c in at.caption]
-    assert f"#{survey_id} · visible · 0 dots · no theme · from the survey" in captions
-    assert f"#{room_id} · visible · 0 dots · no theme" in captions
+    assert f"#{survey_id} · visible · 0 dots · No theme · from the survey" in captions
+    assert f"#{room_id} · visible · 0 dots · No theme" in captions
     assert "Keys: j / k next / previous card · h hide or show · e edit · m merge into" in captions
     assert "None" not in shown(at)
 

@@ -91,7 +91,7 @@ def render_card(user: dict, question: dict, item: dict, by_id: dict[int, dict], 
     _ = gettext()
     pid = item["id"]
     meta = _("#{id} · {state} · {dots} dots").format(id=pid, state=state_labels()[item["state"]], dots=item["dots"])
-    theme = escape_markdown(_(item["theme"])) if item["theme"] else _("no theme")
+    theme = escape_markdown(_(item["theme"])) if item["theme"] else _("No theme")
     origin = " · " + _("from the survey") if item.get("source") == "survey" else ""
     st.caption(f"{meta} · {theme}{origin}")
     st.text(item["title"])
