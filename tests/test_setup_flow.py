@@ -137,3 +137,31 @@ def test_next_steps_open_the_import_section(db, staff):
     click(at, "next_import")
     assert at.session_state["setup_section"] == "Import priorities"
     assert at.file_uploader.len == 1
+
+
+def test_every_section_shows_the_new_workshop(db, demo, staff):
+    demo_workshop, _ = demo
+    at = open_page("setup")
+    at.text_input(key="create_title").input("Ohrid summer school")
+    at.text_area(key="create_prompt").input("Which tool first?")
+    click(at, "create_submit")
+    [new] = [w for w in workshops.list_workshops(db) if w["title"] == "Ohrid summer school"]
+    wid = new["id"]
+    [question] = workshops.list_questions(db, wid)
+    expected = {
+        "Settings": lambda: at.text_input(key=f"set_title_{wid}").value == "Ohrid summer school",
+        "Questions": lambda: at.text_area(key=f"prompt_{question['id']}").value == "Which tool first?",
+        "Import priorities": lambda: at.file_uploader[0].key.startswith(f"import_file_{question['id']}_"),
+        "Themes": lambda: at.button(key=f"save_themes_{wid}") is not None,
+        "Profile questions": lambda: at.text_input(key=f"profile_{wid}_label_0").value == "Country",
+        "Duplicate": lambda: at.text_input(key=f"copy_title_{wid}") is not None,
+        "Audit log": lambda: "workshop.create" in at.dataframe[0].value["action"].tolist(),
+    }
+    for label, shows_new in expected.items():
+        open_section(at, label)
+        assert at.selectbox(key="pick_workshop_setup").value == wid
+        assert shows_new(), label
+        # Nothing of the demo workshop is on screen.
+        old = {f"set_title_{demo_workshop['id']}", f"copy_title_{demo_workshop['id']}",
+               f"profile_{demo_workshop['id']}_label_0"}
+        assert not old & {w.key for w in at.text_input}, label

@@ -164,3 +164,32 @@ def test_exports_mark_survey_items(db, draft):
     [data] = [q for q in json.loads(exports.build_json(results))["questions"] if q["id"] == question["id"]]
     assert [(p["id"], p["author"], p["source"]) for p in data["priorities"]] == [(survey_id, None, "survey"),
                                                                                   (room_id, None, "live")]
+
+
+def test_two_tabs_importing_the_same_file_at_once_add_it_once(db_path, db, draft):
+    import threading
+
+    from components import storage
+    question, _themes = draft
+    rows = [survey_import.SurveyRow(n + 2, f"Survey priority number {n}", "", "") for n in range(40)]
+    start, outcomes = threading.Barrier(2), []
+
+    def import_in_own_connection() -> None:
+        own = storage.open_db(db_path)
+        start.wait()
+        try:
+            outcomes.append(survey_import.import_survey(own, question["id"], rows, "fiona")["added"])
+        except RuleError as exc:
+            outcomes.append(str(exc))
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=import_in_own_connection) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # One import added all 40; the other saw them all as duplicates and added nothing.
+    assert sorted(outcomes, key=str) == [40, "Some rows were refused, so nothing was imported. Fix them or choose "
+                                              "to leave them out."]
+    assert [t for t, *_ in priorities(db, question["id"])] == [row.title for row in rows]
