@@ -104,7 +104,7 @@ def create_workshop(page, clicks: Clicks, title: str, artifacts=None) -> dict:
     page.locator(".st-key-create_prompt textarea").press("Tab")
     wait_idle(page, timeout=SLOW)
     if artifacts:
-        shot_whole(page, artifacts, "journey-01-create-form-1440")
+        shot_whole(page, artifacts, "setup-flow-01-create-form-1440")
     clicks(page.get_by_role("button", name="Create workshop"), "Create workshop")
     page.get_by_text("Workshop created with join code", exact=False).wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
@@ -148,7 +148,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     [question] = workshops.list_questions(db, workshop["id"])
     # Every section of the page now shows the new workshop; the next steps offer the import.
     assert page.locator(f".st-key-set_title_{workshop['id']} input").input_value() == "Member survey workshop"
-    shot_whole(page, artifacts, "journey-02-created-1440")
+    shot_whole(page, artifacts, "setup-flow-02-created-1440")
 
     page.locator(".st-key-next_import").get_by_role("button", name="Import priorities").click()
     page.get_by_text("Survey file (CSV or XLSX)", exact=True).wait_for(timeout=SLOW)
@@ -156,13 +156,13 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     page.get_by_text("2 rows are refused", exact=True).wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
     assert page.get_by_role("button", name="Import 30 priorities").is_disabled()
-    shot_whole(page, artifacts, "journey-03-import-refused-1440")
+    shot_whole(page, artifacts, "setup-flow-03-import-refused-1440")
     assert facilitation.list_priorities_for_moderation(db, question["id"]) == []
 
     upload(page, "survey.xlsx", survey_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     page.get_by_text("30 priorities will be added", exact=True).wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
-    shot_whole(page, artifacts, "journey-04-import-preview-1440")
+    shot_whole(page, artifacts, "setup-flow-04-import-preview-1440")
     page.get_by_role("button", name="Import 30 priorities").click()
     page.get_by_text("30 priorities imported from the survey.", exact=True).wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
@@ -179,7 +179,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     suggested = [(by_title[a], by_title[b]) for a, b in PAIRS]
     for first, second in suggested:
         page.locator(f".st-key-dup_accept_pair_{first}_{second}").wait_for(timeout=SLOW)
-    shot_whole(page, artifacts, "journey-05-moderate-suggestions-1440")
+    shot_whole(page, artifacts, "setup-flow-05-moderate-suggestions-1440")
 
     # Keyboard: j moves to the first card, h hides it and h shows it again; typing h in a field does nothing.
     page.keyboard.press("j")
@@ -214,7 +214,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
         page.get_by_text(f"Merge #{second} into #{first}?", exact=True).wait_for(timeout=SLOW)
         wait_idle(page, timeout=SLOW)
         if number == 1:
-            shot_whole(page, artifacts, "journey-06-merge-confirmation-1440")
+            shot_whole(page, artifacts, "setup-flow-06-merge-confirmation-1440")
         page.get_by_role("button", name="Confirm merge").click()
         page.get_by_text(f"Merged #{second} into #{first}: 0 dots moved, 0 dots returned to participants.",
                          exact=True).wait_for(timeout=SLOW)
@@ -228,7 +228,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     assert (states[suggested[0][1]], states[suggested[1][1]], states[suggested[1][0]]) == ("merged", "visible", "visible")
     assert [(m["source_id"], m["target_id"]) for m in facilitation.list_merges(db, question["id"])] == \
         [(suggested[0][1], suggested[0][0])]
-    shot_whole(page, artifacts, "journey-07-moderate-after-undo-1440")
+    shot_whole(page, artifacts, "setup-flow-07-moderate-after-undo-1440")
 
     # Run: collection, then voting; the projector opens in its own tab.
     page.get_by_role("link", name="Run workshop").first.click()
@@ -241,7 +241,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     page.get_by_text("Phase changed to Voting.", exact=True).wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
     assert workshops.get_question(db, question["id"])["phase"] == "voting"
-    shot_whole(page, artifacts, "journey-08-run-voting-1440")
+    shot_whole(page, artifacts, "setup-flow-08-run-voting-1440")
 
     visible = [p["id"] for p in facilitation.list_priorities_for_moderation(db, question["id"]) if p["state"] == "visible"]
     people = [participation.join_workshop(db, workshop["code"], f"Voter {n}") for n in range(12)]
@@ -258,15 +258,15 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     wait_still(projector)
     assert projector.locator(".hub-bars-row").count() == 0
     assert projector.evaluate(NO_VERTICAL_SCROLL)
-    shot(projector, artifacts, "journey-09-projector-hidden-1920")
+    shot(projector, artifacts, "setup-flow-09-projector-hidden-1920")
     projector.set_viewport_size(SMALL_PROJECTOR)
     projector.wait_for_function(NO_VERTICAL_SCROLL, timeout=SLOW)
     wait_still(projector)
-    shot(projector, artifacts, "journey-10-projector-hidden-1280")
+    shot(projector, artifacts, "setup-flow-10-projector-hidden-1280")
 
     page.get_by_role("button", name="Show results live").click()
     page.get_by_text("Results live", exact=True).first.wait_for(timeout=SLOW)
-    for size, name in ((PROJECTOR, "journey-11-projector-voting-1920"), (SMALL_PROJECTOR, "journey-12-projector-voting-1280")):
+    for size, name in ((PROJECTOR, "setup-flow-11-projector-voting-1920"), (SMALL_PROJECTOR, "setup-flow-12-projector-voting-1280")):
         projector.set_viewport_size(size)
         projector.locator(".hub-bars-value").first.wait_for(timeout=SLOW)
         projector.get_by_text("Voting is open: place your dots! · 9 of 12 have voted", exact=True).wait_for(timeout=SLOW)
