@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from components import facilitation, participation, workshops
 from tests.browser.conftest import PROJECTOR, SLOW, shot, staff_login, wait_idle, wait_still, wait_until
+from tests.browser.test_accessibility import assert_accessible, axe_installed  # noqa: F401  (autouse fixture)
 from tests.browser.test_facilitator import NO_VERTICAL_SCROLL, SMALL_PROJECTOR
 
 STAFF = {"width": 1440, "height": 1000}
@@ -105,6 +106,7 @@ def create_workshop(page, clicks: Clicks, title: str, artifacts=None) -> dict:
     wait_idle(page, timeout=SLOW)
     if artifacts:
         shot_whole(page, artifacts, "setup-flow-01-create-form-1440")
+        assert_accessible(page, "create form (1440)")
     clicks(page.get_by_role("button", name="Create workshop"), "Create workshop")
     page.get_by_text("Workshop created with join code", exact=False).wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
@@ -157,6 +159,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     wait_idle(page, timeout=SLOW)
     assert page.get_by_role("button", name="Import 30 priorities").is_disabled()
     shot_whole(page, artifacts, "setup-flow-03-import-refused-1440")
+    assert_accessible(page, "import preview with refused rows (1440)")
     assert facilitation.list_priorities_for_moderation(db, question["id"]) == []
 
     upload(page, "survey.xlsx", survey_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -259,6 +262,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
     assert projector.locator(".hub-bars-row").count() == 0
     assert projector.evaluate(NO_VERTICAL_SCROLL)
     shot(projector, artifacts, "setup-flow-09-projector-hidden-1920")
+    assert_accessible(projector, "projector, results hidden (1920)")
     projector.set_viewport_size(SMALL_PROJECTOR)
     projector.wait_for_function(NO_VERTICAL_SCROLL, timeout=SLOW)
     wait_still(projector)
@@ -277,6 +281,7 @@ def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browse
         assert 6 <= shown <= 10, f"{name}: {shown} bars shown"
         assert set(projector.evaluate(ONE_FONT)) == {"Source Sans"}
         shot(projector, artifacts, name)
+        assert_accessible(projector, name)
     # A dot arriving makes its bar glide: the browser animates, the server only sent new numbers.
     participation.place_dot(db, people[9], visible[0])
     projector.wait_for_function("() => document.getAnimations().some(a => a.playState === 'running')", timeout=SLOW)
