@@ -86,10 +86,11 @@ def load_question_votes(db, question_id: int, participants: pd.DataFrame | None 
     rules.check_question_exists(question)
     priorities = pd.DataFrame(fetch_all(db, """
         SELECT p.id AS priority_id, p.title, p.details, coalesce(t.name, '') AS theme, p.state,
-               p.merged_into_id, p.participant_id AS author_id, p.created_at
+               p.merged_into_id, p.participant_id AS author_id, p.created_at, p.source
         FROM priority p LEFT JOIN theme t ON t.id = p.theme_id
         WHERE p.question_id = ? ORDER BY p.id""", (question_id,)),
-        columns=["priority_id", "title", "details", "theme", "state", "merged_into_id", "author_id", "created_at"])
+        columns=["priority_id", "title", "details", "theme", "state", "merged_into_id", "author_id", "created_at",
+                 "source"])
     votes = pd.DataFrame(fetch_all(db, """
         SELECT priority_id, participant_id, count(*) AS dots FROM dot WHERE question_id = ?
         GROUP BY priority_id, participant_id ORDER BY participant_id, priority_id""", (question_id,)),

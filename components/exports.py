@@ -150,7 +150,10 @@ def build_priorities_table(res: WorkshopResults) -> pd.DataFrame:
         frame["share_supporting"] = frame["priority_id"].map(shares)
         frame["details"] = frame["priority_id"].map(details["details"])
         authors = frame["priority_id"].map(details["author_id"])
-        frame["author"] = [codes.get(a, "room") if pd.notna(a) else "room" for a in authors]
+        sources = frame["priority_id"].map(details["source"])
+        # An imported survey item has no author: it says so, and is never taken for the room's or a participant's.
+        frame["author"] = ["survey" if source == "survey" else codes.get(a, "room") if pd.notna(a) else "room"
+                           for a, source in zip(authors, sources)]
         if res.include_names:
             frame["author_name"] = [names.get(a, "") if pd.notna(a) else "" for a in authors]
         frames.append(frame)
@@ -243,6 +246,7 @@ def build_json(res: WorkshopResults) -> bytes:
                             "state": p.state, "merged_into_id": None if pd.isna(p.merged_into_id)
                             else int(p.merged_into_id),
                             "author": codes.get(p.author_id) if pd.notna(p.author_id) else None,
+                            "source": p.source,
                             "created_at": p.created_at} for p in data.priorities.itertuples()],
             "dots": [{"participant": codes[v.participant_id], "priority_id": int(v.priority_id), "dots": int(v.dots)}
                      for v in data.votes.itertuples()],

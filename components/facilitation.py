@@ -279,7 +279,7 @@ def _staff_priority(db, priority_id: int) -> tuple[dict, dict]:
 
 def list_priorities_for_moderation(db, question_id: int) -> list[dict]:
     """Return every priority of a question, with dots and theme, for the facilitator."""
-    return fetch_all(db, "SELECT p.id, p.title, p.details, p.state, p.merged_into_id, p.theme_id, t.name AS theme,"
+    return fetch_all(db, "SELECT p.id, p.title, p.details, p.state, p.merged_into_id, p.theme_id, t.name AS theme, p.source,"
                          " (SELECT count(*) FROM dot d WHERE d.priority_id = p.id) AS dots"
                          " FROM priority p LEFT JOIN theme t ON t.id = p.theme_id"
                          " WHERE p.question_id = ? ORDER BY p.id", (question_id,))

@@ -204,5 +204,11 @@ CREATE TABLE membership (
 );
 """
 
+# Where a priority came from: typed in during the workshop (by a participant or for the room) or imported
+# from a survey held before it. Moderators and exports show "from the survey", never a participant.
+SCHEMA_0009 = """
+ALTER TABLE priority ADD COLUMN source TEXT NOT NULL DEFAULT 'live' CHECK (source IN ('live', 'survey'));
+"""
+
 # One row that `components.cli status` rewrites to time a real commit through the shared writer lock.
 SCHEMA_0011 = "CREATE TABLE ops_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at TEXT NOT NULL)"

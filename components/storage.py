@@ -20,7 +20,8 @@ from sqlite_utils.migrations import Migrations
 
 from components.private_files import make_private
 from components.rules import RuleError
-from components.schema import SCHEMA_0001, SCHEMA_0005, SCHEMA_0006, SCHEMA_0007, SCHEMA_0008, SCHEMA_0011
+from components.schema import (SCHEMA_0001, SCHEMA_0005, SCHEMA_0006, SCHEMA_0007, SCHEMA_0008, SCHEMA_0009,
+                               SCHEMA_0011)
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "workshop_data" / "hub.db"
 DB_ENV_VAR = "HUB_WORKSHOP_DB"
@@ -118,6 +119,13 @@ def migrate_0007(db: sqlite_utils.Database) -> None:
 def migrate_0008(db: sqlite_utils.Database) -> None:
     """Keep each workshop's network membership mix (per country and organisation type) for representation."""
     for statement in split_sql(SCHEMA_0008):
+        db.execute(statement)
+
+
+@migrations(name="0009_priority_source")
+def migrate_0009(db: sqlite_utils.Database) -> None:
+    """Mark where each priority came from, so imported survey items are never taken for a participant's."""
+    for statement in split_sql(SCHEMA_0009):
         db.execute(statement)
 
 

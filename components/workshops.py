@@ -18,9 +18,16 @@ from components.storage import fetch_all, fetch_one, fetch_value, immediate
 def create_workshop(db, title: str, actor: str, *, description: str = "", language: str = "en",
                     country: str | None = None, themes: Iterable[str] = (),
                     profile_questions: Iterable[dict] = (), allow_anonymous: bool = True,
-                    max_priorities_per_participant: int = 5) -> int:
-    """Create a workshop with a fresh join code, its themes and profile questions."""
+                    max_priorities_per_participant: int = 5, questions: Iterable[dict] = ()) -> int:
+    """Create a workshop with a fresh join code, its themes, profile questions and first questions, all or nothing.
+
+    ``questions`` are dicts with a prompt and optionally dots_per_participant and max_dots_per_item.
+    """
     title, description = rules.clean_workshop_title(title), rules.clean_description(description)
+    themes = [rules.drop_invisible(name).strip() for name in themes]
+    rules.check_theme_names(themes)
+    profile_questions = clean_profile_rows(profile_questions)
+    questions = [clean_question(q) for q in questions]
     with immediate(db):
         code = _unused_code(db)
         cur = db.conn.execute(
@@ -43,7 +50,22 @@ def create_workshop(db, title: str, actor: str, *, description: str = "", langua
                  int(pq.get("required", False)), position),
             )
         audit.record(db, actor, "workshop.create", workshop_id, title=title, code=code)
+        for position, question in enumerate(questions):
+            cur = db.conn.execute("INSERT INTO question (workshop_id, prompt, position, dots_per_participant,"
+                                  " max_dots_per_item) VALUES (?, ?, ?, ?, ?)",
+                                  (workshop_id, question["prompt"], position, question["dots_per_participant"],
+                                   question["max_dots_per_item"]))
+            audit.record(db, actor, "question.create", workshop_id, question_id=cur.lastrowid, **question)
     return workshop_id
+
+
+def clean_question(question: dict) -> dict:
+    """A new question's prompt and dot rules, checked (5 dots, at most 3 on one priority unless given)."""
+    cleaned = {"prompt": rules.clean_question_prompt(question.get("prompt")),
+               "dots_per_participant": int(question.get("dots_per_participant", 5)),
+               "max_dots_per_item": int(question.get("max_dots_per_item", 3))}
+    rules.check_dot_rules(cleaned["dots_per_participant"], cleaned["max_dots_per_item"])
+    return cleaned
 
 
 def _unused_code(db) -> str:
@@ -238,8 +260,8 @@ def _has_id(row: dict) -> bool:
     return value is not None and value == value and str(value).strip() != ""  # NaN != NaN
 
 
-def save_profile_questions(db, workshop_id: int, rows: list[dict], actor: str) -> None:
-    """Replace a workshop's profile questions (label, options, required); keys follow the labels."""
+def clean_profile_rows(rows: Iterable[dict]) -> list[dict]:
+    """Profile question rows (label, options, required, optional key) checked; keys follow the labels."""
     cleaned, keys = [], set()
     for row in rows:
         label = _cell(row.get("label"))
@@ -250,6 +272,12 @@ def save_profile_questions(db, workshop_id: int, rows: list[dict], actor: str) -
         keys.add(key)
         cleaned.append({"key": key, "label": label, "options": parse_options(row.get("options")),
                         "required": _is_true(row.get("required"))})
+    return cleaned
+
+
+def save_profile_questions(db, workshop_id: int, rows: list[dict], actor: str) -> None:
+    """Replace a workshop's profile questions (label, options, required); keys follow the labels."""
+    cleaned = clean_profile_rows(rows)
     with immediate(db):
         require_open_workshop(db, workshop_id)
         db.conn.execute("DELETE FROM profile_question WHERE workshop_id = ?", (workshop_id,))

@@ -14,5 +14,6 @@ if workshop_id is None:
 if workshop_id is not None:
     raw_question = st.query_params.get("q")
     projector.render_projector(workshop_id, int(raw_question) if raw_question and raw_question.isdigit() else None,
-                               theme)
-projector.render_chrome()
+                               theme)  # the theme toggle sits under the join code
+else:
+    projector.render_chrome()

@@ -18,10 +18,13 @@ def fiona(db):
     auth.create_user(db, "fiona", "Fiona", "facilitator", "test", password="x" * 12)
 
 
-def moderate(question_id: int):
-    """The moderate page on one question."""
+def moderate(question_id: int, tab: str | None = None):
+    """The moderate page on one question (and one of its tabs)."""
     at = open_page("moderate")
     at.selectbox(key="pick_question_moderate").select(question_id).run()
+    if tab:
+        at.session_state["moderate_section"] = tab
+        at.run()
     return at
 
 
@@ -163,7 +166,7 @@ def test_add_for_the_room(db, demo, fiona):
     workshop, questions = demo
     qid = questions[0]["id"]
     theme = workshops.list_themes(db, workshop["id"])[2]
-    at = moderate(qid)
+    at = moderate(qid, "Add for the room")
     at.text_input(key=f"room_title_{qid}").input("Mentoring between hubs")
     at.selectbox(key=f"room_theme_{qid}").select(theme["id"])
     click(at, f"FormSubmitter:room_{qid}-Add for the room")
@@ -175,7 +178,7 @@ def test_add_for_the_room(db, demo, fiona):
 def test_paper_ballot_rows(db, voting, fiona):
     _, question, ids = voting
     qid = question["id"]
-    at = moderate(qid)
+    at = moderate(qid, "Paper ballot")
     at.number_input(key=f"paper_sheet_{qid}").set_value(1)
     at.number_input(key=f"paper_{qid}_{ids[0]}").set_value(3)
     at.number_input(key=f"paper_{qid}_{ids[2]}").set_value(2)
@@ -195,7 +198,7 @@ def test_paper_ballot_rows(db, voting, fiona):
 def test_paper_ballot_over_budget_is_refused(db, voting, fiona):
     _, question, ids = voting
     qid = question["id"]
-    at = moderate(qid)
+    at = moderate(qid, "Paper ballot")
     at.number_input(key=f"paper_sheet_{qid}").set_value(1)
     for pid in ids:
         at.number_input(key=f"paper_{qid}_{pid}").set_value(2)
@@ -221,7 +224,7 @@ def test_a_forged_paper_allocation_is_refused_whole(db, voting, forged):
 
 def test_paper_ballot_waits_for_voting(db, demo, fiona):
     _, questions = demo
-    at = moderate(questions[0]["id"])
+    at = moderate(questions[0]["id"], "Paper ballot")
     assert "Paper ballots can be recorded once voting has opened." in shown(at)
 
 
@@ -233,7 +236,54 @@ def test_participant_text_is_never_markdown(db, voting, fiona):
     raw_markdown = [m.value for m in at.markdown if "evil.example" in m.value and "\\[" not in m.value]
     assert raw_markdown == []
     assert EVIL in [t.value for t in at.text]
+    cards = at
+    at = moderate(qid, "Paper ballot")
     labels = [n.label for n in at.number_input if "evil" in n.label]
     assert labels and all("\\*\\*Bold\\*\\*" in label for label in labels)
-    options = [str(o) for s in at.selectbox for o in s.options]
+    options = [str(o) for page in (cards, at) for s in page.selectbox for o in s.options]
     assert not any("evil" in o for o in options)
+
+
+def test_new_since_i_last_looked(db, demo, fiona):
+    _, questions = demo
+    qid = questions[0]["id"]
+    at = moderate(qid)
+    items = facilitation.list_priorities_for_moderation(db, qid)
+    at.selectbox(key=f"moderate_filter_{qid}").select("new").run()
+    # Nothing was marked as seen yet: every card is new.
+    assert [b.key for b in at.button if b.key.startswith("hide_")] == [f"hide_{p['id']}" for p in items]
+    assert at.selectbox(key=f"moderate_filter_{qid}").format_func("new") == f"New since I last looked ({len(items)})"
+    click(at, f"moderate_mark_seen_{qid}")
+    assert [b.key for b in at.button if b.key.startswith("hide_")] == []
+    assert "Nothing new since you last looked." in shown(at)
+    assert at.button(key=f"moderate_mark_seen_{qid}").disabled
+    fresh = facilitation.add_priority_for_room(db, qid, "Arrived after I looked", "test")
+    at.run()
+    assert [b.key for b in at.button if b.key.startswith("hide_")] == [f"hide_{fresh}"]
+    assert at.selectbox(key=f"moderate_filter_{qid}").format_func("new") == "New since I last looked (1)"
+
+
+def test_cards_say_no_theme_survey_origin_and_the_keys(db, demo, fiona):
+    from components import survey_import
+    _, questions = demo
+    qid = questions[1]["id"]  # the draft question: no priorities yet
+    [survey_id] = survey_import.import_survey(db, qid, [survey_import.SurveyRow(2, "From the member survey", "", "")],
+                                              "fiona")["ids"]
+    room_id = facilitation.add_priority_for_room(db, qid, "Typed in the room", "fiona")
+    at = moderate(qid)
+    captions = [c.value for c in at.caption]
+    assert f"#{survey_id} · visible · 0 dots · No theme · from the survey" in captions
+    assert f"#{room_id} · visible · 0 dots · No theme" in captions
+    assert "Keys: j / k next / previous card · h hide or show · e edit · m merge into" in captions
+    assert "None" not in shown(at)
+
+
+def test_the_tab_stays_put_after_an_action(db, demo, fiona):
+    _, questions = demo
+    qid = questions[0]["id"]
+    at = moderate(qid, "Add for the room")
+    at.text_input(key=f"room_title_{qid}").input("Stays in this tab")
+    click(at, f"FormSubmitter:room_{qid}-Add for the room")
+    assert "Priority added for the room." in shown(at)
+    assert at.session_state["moderate_section"] == "Add for the room"
+    assert at.text_input(key=f"room_title_{qid}")  # the form is still on screen

@@ -173,7 +173,7 @@ def test_phone_without_a_ballot_shows_no_receipt(db, voting):
 def test_paper_entry_asks_for_the_sheet_and_shows_the_receipt(db, voting, fiona):
     _, question, ids = voting
     qid = question["id"]
-    at = moderate(qid)
+    at = moderate(qid, "Paper ballot")
     at.number_input(key=f"paper_sheet_{qid}").set_value(12)
     at.number_input(key=f"paper_{qid}_{ids[0]}").set_value(2)
     click(at, f"FormSubmitter:paper_{qid}-Record paper ballot")

@@ -20,7 +20,7 @@ def test_migrations_from_empty_and_reapplied(db_path):
     applied = [m.name for m in storage.migrations.applied(db)]
     assert applied == ["0001_initial_schema", "0002_user_sessions_valid_after", "0003_audit_log_redaction",
                        "0004_receipt_key", "0005_merge_history", "0006_seats", "0007_login_attempts",
-                       "0008_membership", "0011_ops"]
+                       "0008_membership", "0009_priority_source", "0011_ops"]
     tables = set(db.table_names())
     assert {"workshop", "theme", "profile_question", "question", "participant", "priority", "dot", "user",
             "audit_log", "receipt_key", "membership", "ops_probe"} <= tables

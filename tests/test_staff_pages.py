@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -154,24 +152,81 @@ def test_stale_click_changes_nothing(db, voting, staff):
 
 # ---------------------------------------------------------------- set up
 
+def open_section(at: AppTest, label: str) -> AppTest:
+    """Switch the set-up page's section bar, as a click on its tab does."""
+    at.session_state["setup_section"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def fill_create_form(at: AppTest, title: str, prompt: str = "What should the network do first?") -> None:
+    """Type the two things the create form needs; everything else keeps its default."""
+    at.text_input(key="create_title").input(title)
+    at.text_area(key="create_prompt").input(prompt)
+
+
 def test_create_workshop(db, staff):
     at = open_page("setup")
-    at.text_input(key="create_title").input("Skopje spring school")
-    click(at, "FormSubmitter:create_workshop-Create workshop")
+    fill_create_form(at, "Skopje spring school")
+    click(at, "create_submit")
     [workshop] = workshops.list_workshops(db)
     assert workshop["title"] == "Skopje spring school" and len(workshop["code"]) == 6
     assert len(workshops.list_themes(db, workshop["id"])) > 3
     assert [pq["key"] for pq in workshops.list_profile_questions(db, workshop["id"])] == ["country", "org_type"]
+    assert [(q["prompt"], q["phase"], q["dots_per_participant"], q["max_dots_per_item"])
+            for q in workshops.list_questions(db, workshop["id"])] == [("What should the network do first?", "draft", 5, 3)]
     assert f"Workshop created with join code {workshop['code']}." in shown(at)
     assert last_audit(db, "workshop.create")["actor"] == "fiona"
+    assert last_audit(db, "question.create")["details"]["prompt"] == "What should the network do first?"
+
+
+def test_create_form_sets_everything_on_one_screen(db, staff):
+    at = open_page("setup")
+    fill_create_form(at, "Sarajevo assembly", "Which reform first?")
+    at.selectbox(key="create_language").select("bs")
+    at.number_input(key="create_dots").set_value(8)
+    at.number_input(key="create_cap").set_value(4)
+    at.multiselect(key="create_themes").set_value(["Participatory budgeting", "Capacity building"])
+    at.text_area(key="create_extra_themes").input("Housing\n\nTransport\n")
+    at.run()
+    # Profile questions are rows with a visible Required toggle: tick one, remove one, add one.
+    at.toggle(key="create_profile_required_0").set_value(True).run()
+    click(at, "create_profile_remove_1")
+    click(at, "create_profile_add")
+    at.text_input(key="create_profile_label_2").input("Sector")
+    at.text_input(key="create_profile_options_2").input("NGO, City, Region")
+    at.toggle(key="create_profile_required_2").set_value(True).run()
+    assert [t.label for t in at.toggle if t.key.startswith("create_profile_required")] == ["Required", "Required"]
+    click(at, "create_submit")
+    [workshop] = workshops.list_workshops(db)
+    wid = workshop["id"]
+    assert (workshop["title"], workshop["language"]) == ("Sarajevo assembly", "bs")
+    assert [(q["prompt"], q["dots_per_participant"], q["max_dots_per_item"]) for q in workshops.list_questions(db, wid)] \
+        == [("Which reform first?", 8, 4)]
+    assert [t["name"] for t in workshops.list_themes(db, wid)] == ["Participatory budgeting", "Capacity building",
+                                                                   "Housing", "Transport"]
+    assert [(pq["key"], pq["label"], pq["required"], len(pq["options"])) for pq in workshops.list_profile_questions(db, wid)] \
+        == [("country", "Country", 1, 23), ("sector", "Sector", 1, 3)]
+    # The form is empty again for the next workshop.
+    assert at.text_input(key="create_title").value == ""
+
+
+def test_create_form_refuses_a_missing_question_and_keeps_what_was_typed(db, staff):
+    at = open_page("setup")
+    at.text_input(key="create_title").input("No question yet")
+    click(at, "create_submit")
+    assert "Please write the question." in shown(at)
+    assert workshops.list_workshops(db) == []
+    assert at.text_input(key="create_title").value == "No question yet"
 
 
 def test_create_workshop_selects_it_on_every_page(db, demo, staff):
     demo_workshop, _ = demo
     at = open_page("setup")
     assert at.selectbox(key="pick_workshop_setup").value == demo_workshop["id"]
-    at.text_input(key="create_title").input("Tirana youth budget")
-    click(at, "FormSubmitter:create_workshop-Create workshop")
+    fill_create_form(at, "Tirana youth budget")
+    click(at, "create_submit")
     [new_id] = [w["id"] for w in workshops.list_workshops(db) if w["title"] == "Tirana youth budget"]
     # The picker of the page that created it and the settings below it show the new workshop.
     assert at.selectbox(key="pick_workshop_setup").value == new_id
@@ -217,7 +272,7 @@ def test_status_is_the_organisers_and_an_anonymised_workshop_has_no_settings_for
 def test_edit_question_prompt_keeps_old_wording(db, demo, staff):
     _, questions = demo
     qid = questions[1]["id"]
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     at.text_area(key=f"prompt_{qid}").input("What support helps most?")
     click(at, f"save_prompt_{qid}")
     assert workshops.get_question(db, qid)["prompt"] == "What support helps most?"
@@ -227,7 +282,7 @@ def test_edit_question_prompt_keeps_old_wording(db, demo, staff):
 def test_dot_rules_editable_until_voting(db, demo, staff):
     _, questions = demo
     draft, collecting = questions[1]["id"], questions[0]["id"]
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     at.number_input(key=f"budget_{draft}").set_value(8)
     at.number_input(key=f"cap_{draft}").set_value(4)
     click(at, f"save_rules_{draft}")
@@ -239,7 +294,7 @@ def test_dot_rules_editable_until_voting(db, demo, staff):
     assert workshops.get_question(db, draft)["max_dots_per_item"] == 4
 
     facilitation.set_phase(db, collecting, "voting", "test")
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     assert at.button(key=f"save_rules_{collecting}").disabled
     assert at.number_input(key=f"budget_{collecting}").disabled
     assert "Dot rules are frozen once voting has started." in shown(at)
@@ -247,17 +302,21 @@ def test_dot_rules_editable_until_voting(db, demo, staff):
 
 def test_add_question(db, demo, staff):
     workshop, questions = demo
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Questions")
     at.text_area(key=f"new_prompt_{workshop['id']}").input("A third question?")
     click(at, f"FormSubmitter:add_question_{workshop['id']}-Add question")
     assert [q["prompt"] for q in workshops.list_questions(db, workshop["id"])][-1] == "A third question?"
+    # The page stays in the Questions section, with the new question's editor there.
+    assert at.session_state["setup_section"] == "Questions"
+    assert "Question added." in shown(at)
+    assert [e.label for e in at.expander][-1] == "Question 3: Draft"
 
 
 def test_duplicate_copies_the_template_only(db, voting, staff):
     workshop, question, ids = voting
     participant = participation.join_workshop(db, workshop["code"], "Ana")
     participation.place_dot(db, participant, ids[0])
-    at = open_page("setup")
+    at = open_section(open_page("setup"), "Duplicate")
     at.text_input(key=f"copy_title_{workshop['id']}").input("Next year")
     click(at, f"duplicate_{workshop['id']}")
     copy = next(w for w in workshops.list_workshops(db) if w["title"] == "Next year")
@@ -335,17 +394,14 @@ def test_join_url_and_qr():
 
 # ---------------------------------------------------------------- projector
 
+def projector_bars(at: AppTest) -> list[dict]:
+    """The data of the projector's bars element(s), as the browser receives it."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component") if "hub_projector_bars" in e.proto.component_name]
+
+
 def projector_text(at: AppTest) -> str:
     """Everything on the projector, including chart data."""
-    charts = [str(c.proto.spec) for c in at.get("plotly_chart")]
-    return shown(at) + "\n".join(charts)
-
-
-def plotly_values(value) -> list:
-    """Plotly sends numeric arrays as base64 typed arrays; decode them."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
-    return list(value)
+    return shown(at) + "\n".join(json.dumps(bars) for bars in projector_bars(at))
 
 
 def test_projector_collecting_shows_the_wall_and_code(db, demo, staff):
@@ -357,28 +413,46 @@ def test_projector_collecting_shows_the_wall_and_code(db, demo, staff):
     assert workshop["code"] in text and "Youth councils in every town" in [t.value for t in at.text]
     assert f"/?code={workshop['code']}" in text
     assert participant["token"] not in text
-    assert not at.get("plotly_chart")
+    assert not projector_bars(at)
 
 
 def test_projector_hides_ranking_until_results_are_shown(db, voting, staff):
     workshop, question, ids = voting
     ana = participation.join_workshop(db, workshop["code"], "Ana")
+    participation.join_workshop(db, workshop["code"], "Boris")
     participation.place_dot(db, ana, ids[2])
     at = open_page("projector", w=str(workshop["id"]))
-    assert not at.get("plotly_chart")
+    # Results hidden: participation only, in large type; no dot count, no ranking, no titles.
+    assert not projector_bars(at)
     assert "Results are hidden until the facilitator reveals them." in shown(at)
-    assert {m.label: m.value for m in at.metric}["Dots placed"] == "1"
+    assert "1 of 2 has voted" in shown(at) and not at.metric
+    titles = [p["title"] for p in workshops.list_visible_priorities(db, question["id"])]
+    assert not any(title in projector_text(at) for title in titles)
+    assert at.get("progress")[0].proto.value == 50
 
     facilitation.set_results_visibility(db, question["id"], "live", "fiona")
     load_snapshot.clear()  # the shared snapshot lives one second; do not wait for it
     at = open_page("projector", w=str(workshop["id"]))
-    [chart] = at.get("plotly_chart")
-    spec = json.loads(chart.proto.spec)
-    bars = {y: int(x) for trace in spec["data"] for y, x in zip(trace["y"], plotly_values(trace["x"]))}
-    assert bars[f"p{ids[2]}"] == 1 and bars[f"p{ids[0]}"] == 0
-    assert json.loads(chart.proto.config) == {"displayModeBar": False, "staticPlot": False}
-    assert spec["layout"]["uirevision"] == f"projector-{question['id']}"
+    [bars] = projector_bars(at)
+    assert [(row["id"], row["rank"], row["dots"], row["value_label"]) for row in bars["rows"]] == \
+        [(ids[2], 1, 1, "1 dot"), (ids[0], 2, 0, "0 dots"), (ids[1], 2, 0, "0 dots")]
+    assert [row["title"] for row in bars["rows"]] == [titles[2], titles[0], titles[1]]
+    assert bars["total"] == 3 and bars["labels"]["top"] == "Top {n} of {total} priorities."
+    assert "Voting is open: place your dots!  ·  1 of 2 has voted" in shown(at)
     assert ana["token"] not in projector_text(at)
+
+
+def test_projector_bars_show_the_top_ten_with_theme_colours(db, voting, staff):
+    workshop, question, ids = voting
+    themes = workshops.list_themes(db, workshop["id"])
+    extra = [facilitation.add_priority_for_room(db, question["id"], f"Extra priority {n}", "fiona",
+                                                theme_id=themes[n % 2]["id"]) for n in range(9)]
+    facilitation.set_results_visibility(db, question["id"], "revealed", "fiona")
+    [bars] = projector_bars(open_page("projector", w=str(workshop["id"])))
+    assert len(bars["rows"]) == 10 and bars["total"] == 12
+    colours = {row["id"]: row["colour"] for row in bars["rows"]}
+    assert colours[extra[0]] != colours[extra[1]] and all(c.startswith("#") for c in colours.values())
+    assert {item["name"] for item in bars["legend"]} >= {themes[0]["name"], themes[1]["name"]}
 
 
 def test_projector_themes(db, demo, staff):

@@ -29,6 +29,12 @@ def pending_merge(question_id: int, origin: str) -> tuple[int, int] | None:
     return (pending[0], pending[1]) if pending and pending[2] == origin else None
 
 
+def survey_mark(item: dict) -> str:
+    """The "from the survey" mark after an imported priority's title, so it is never taken for a participant's."""
+    _ = gettext()
+    return "  · " + _("from the survey") if item.get("source") == "survey" else ""
+
+
 def render_suggestions(user: dict, question: dict, by_id: dict[int, dict]) -> None:
     """Pairs that are probably the same, best first: open the merge confirmation or dismiss, one click each."""
     _ = gettext()
@@ -44,7 +50,7 @@ def render_suggestions(user: dict, question: dict, by_id: dict[int, dict]) -> No
         with st.container(border=True):
             st.caption(_("Similarity {score}%").format(score=pair["score"]))
             for item in (first, second):
-                st.text(f"#{item['id']} {item['title']}")
+                st.text(f"#{item['id']} {item['title']}{survey_mark(item)}")
             if pending_merge(question["id"], origin):
                 render_confirmation(user, question, source["id"], target["id"], by_id)
                 continue
@@ -70,9 +76,9 @@ def render_confirmation(user: dict, question: dict, source_id: int, target_id: i
     with st.container(border=True, key=f"merge_confirmation_{qid}"):
         st.markdown("**" + _("Merge #{source} into #{target}?").format(source=source_id, target=target_id) + "**")
         st.caption(_("Duplicate (disappears)"))
-        st.text(by_id[source_id]["title"])
+        st.text(by_id[source_id]["title"] + survey_mark(by_id[source_id]))
         st.caption(_("Survivor (keeps the dots)"))
-        st.text(by_id[target_id]["title"])
+        st.text(by_id[target_id]["title"] + survey_mark(by_id[target_id]))
         st.warning(_("{moved} dots move, {returned} dots go back to participants, {voters} voters affected.").format(
             **preview), icon=":material/call_merge:")
         st.caption(_("Each participant's dots on the duplicate move to the survivor up to the per-priority cap; "

@@ -111,12 +111,17 @@ def render_page(user: dict) -> None:
     st.markdown("## " + escape_markdown(question["prompt"]))  # h2: the h3 sections below follow it
     items = facilitation.list_priorities_for_moderation(db, question["id"])
     themes = workshops.list_themes(db, workshop["id"])
-    cards_tab, room_tab, paper_tab = st.tabs([_("Priorities"), _("Add for the room"), _("Paper ballot")])
-    with cards_tab:
-        render_suggestions(user, question, {p["id"]: p for p in items})
-        render_recent_merges(user, question)
-        render_cards(user, question, items, themes)
-    with room_tab:
-        render_add_for_room(user, question, themes)
-    with paper_tab:
-        render_paper_ballot(user, question, items)
+    # Keyed: after an action (a hide, a merge, a paper sheet) the page stays in the same tab.
+    cards_tab, room_tab, paper_tab = st.tabs([_("Priorities"), _("Add for the room"), _("Paper ballot")],
+                                             key="moderate_section", on_change="rerun")
+    if cards_tab.open:
+        with cards_tab:
+            render_suggestions(user, question, {p["id"]: p for p in items})
+            render_recent_merges(user, question)
+            render_cards(user, question, items, themes)
+    if room_tab.open:
+        with room_tab:
+            render_add_for_room(user, question, themes)
+    if paper_tab.open:
+        with paper_tab:
+            render_paper_ballot(user, question, items)

@@ -11,15 +11,13 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
-from components import charts, i18n, links, results, rules, workshops
+from components import i18n, links, results, rules, workshops
 from components.text import escape_markdown
-from components.ui.session import get_db, gettext, ngettext, recheck_role, session_language
+from components.ui.projector_chart import render_chart
+from components.ui.session import get_db, gettext, ngettext, recheck_role
 
-CHART_TOP = 10
 WALL_MAX = 15
 WALL_COLUMNS = 3
-PAGE_FONT = '"Source Sans", "Source Sans Pro", sans-serif'
-PLOTLY_CONFIG = {"displayModeBar": False, "staticPlot": False}
 # Per server process: with N processes, each reads the database at most once per TTL per workshop, so a
 # projector never shows another process's stale count for longer than this (README, "Caches").
 SNAPSHOT_TTL_SECONDS = 0.5
@@ -35,7 +33,7 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 [data-testid="stMainBlockContainer"] {max-width: 100%% !important; padding: 1.2rem 2.5rem 0.5rem !important;}
 .stApp p, .stApp span, .stApp label, .stApp div[data-testid="stText"] {color: %(fg)s;}
 .st-key-proj_code p {font-size: min(7.4rem, 5.6vw, 11vh); font-weight: 800; letter-spacing: .04em; line-height: 1; white-space: nowrap;
-  font-family: "DejaVu Sans Mono", monospace; margin: 0; text-align: center;}
+  font-variant-numeric: tabular-nums; margin: 0; text-align: center;}
 .st-key-proj_url p {font-size: min(2.1rem, 3vh); font-weight: 600; text-align: center; word-break: break-all; margin: 0;}
 .st-key-proj_hint p {font-size: min(1.7rem, 2.6vh); color: %(muted)s; text-align: center; margin: 0;}
 .st-key-proj_qr {align-items: center;}
@@ -43,6 +41,11 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 .st-key-proj_title p {font-size: min(1.6rem, 2.6vh); color: %(muted)s; margin: 0;}
 .st-key-proj_prompt p {font-size: max(28px, min(3.4rem, 5vh)); font-weight: 800; line-height: 1.12; margin: 0;}
 .st-key-proj_status p {font-size: min(2.2rem, 3.4vh); font-weight: 600; margin: 0;}
+.st-key-proj_voted p {font-size: min(8rem, 6vw, 13vh); font-weight: 800; line-height: 1.05; margin: 8vh 0 2vh;}
+.st-key-proj_hidden_note p {font-size: min(2.2rem, 3.6vh); color: %(muted)s; margin: 2vh 0 0;}
+.st-key-proj_turnout [data-testid="stProgressBarTrack"] {height: min(3rem, 5vh) !important; border-radius: .5rem;
+  background: %(card)s; outline: 2px solid %(edge)s;}
+.st-key-proj_turnout [data-testid="stProgressBarTrack"] > div {height: 100%% !important; transition: transform .7s ease-in-out;}
 .st-key-proj_wall div[data-testid="stText"] {font-size: 2.1rem; line-height: 1.2; font-weight: 600;
   white-space: normal; font-family: inherit;}
 .st-key-proj_wall [data-testid="stCaptionContainer"], .st-key-proj_wall [data-testid="stCaptionContainer"] p
@@ -52,7 +55,6 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 [data-testid="stMetric"] {background: %(card)s; border: 2px solid %(edge)s; border-radius: .6rem; padding: .6rem 1rem;}
 [data-testid="stMetricLabel"] p {font-size: min(1.7rem, 2.5vh) !important; color: %(muted)s !important;}
 [data-testid="stMetricValue"] div {font-size: min(5rem, 7vh) !important; font-weight: 800; color: %(fg)s !important;}
-[data-testid="stProgress"] div[role="progressbar"] > div > div {height: 2.2rem !important;}
 .st-key-proj_chrome {opacity: .55;}
 .st-key-proj_chart_text details {border-color: %(edge)s; background: %(bg)s;}
 .st-key-proj_chart_text summary, .st-key-proj_chart_text summary p, .st-key-proj_chart_text summary span
@@ -78,7 +80,7 @@ def apply_css(theme: str) -> None:
 
 
 def render_chrome() -> None:
-    """The theme toggle, small and dim at the bottom."""
+    """The theme toggle, small and dim, under the join code."""
     _ = gettext()
     with st.container(key="proj_chrome"):
         st.toggle(_("Dark theme"), key="projector_dark")
@@ -109,6 +111,8 @@ def load_snapshot(workshop_id: int, question_id: int | None = None) -> dict:
                                                            "phase_deadline", "dots_per_participant")}
     snapshot["number"] = questions.index(question) + 1
     snapshot["counts"] = results.count_live(db, question["id"])
+    room = results.count_room(db, question["id"], datetime.now(timezone.utc))
+    snapshot["room"] = {"voted": room["voted"], "joined": room["joined"]}
     if question["phase"] == "collecting":
         snapshot["wall"] = [{"title": p["title"], "theme": p["theme"] or ""}
                             for p in reversed(workshops.list_visible_priorities(db, question["id"]))][:WALL_MAX]
@@ -138,16 +142,18 @@ def render_projector(workshop_id: int, question_id: int | None, theme: str) -> N
     snapshot = load_snapshot(workshop_id, question_id)
     if not snapshot:
         st.warning(_("This workshop no longer exists."))
+        render_chrome()
         return
     main, side = st.columns([2.1, 1], gap="large")
     with side:
         render_join_column(snapshot, theme)
+        render_chrome()  # here, not under the chart: the live side keeps the whole height
     with main:
-        render_live(workshop_id, question_id, theme)
+        render_live(workshop_id, question_id)
 
 
 @st.fragment(run_every=1)
-def render_live(workshop_id: int, question_id: int | None, theme: str) -> None:
+def render_live(workshop_id: int, question_id: int | None) -> None:
     """Redraw the question, wall, counters and chart every second from the shared snapshot."""
     recheck_role("facilitator")
     _ = gettext()
@@ -165,7 +171,7 @@ def render_live(workshop_id: int, question_id: int | None, theme: str) -> None:
     if question["phase"] == "collecting":
         render_wall(snapshot["wall"])
     elif question["phase"] in ("voting", "closed"):
-        render_voting(snapshot, theme)
+        render_voting(snapshot)
 
 
 def render_status(snapshot: dict) -> None:
@@ -175,7 +181,11 @@ def render_status(snapshot: dict) -> None:
     n_ = ngettext()
     status = {"draft": _("Starting soon"), "collecting": _("Send in your priorities!"),
               "voting": _("Voting is open: place your dots!"), "closed": _("Voting has closed.")}[question["phase"]]
-    parts = [status, n_("{n} participant", "{n} participants", counts["participants"]).format(n=counts["participants"])]
+    parts = [status]
+    if question["phase"] not in ("voting", "closed"):
+        parts.append(n_("{n} participant", "{n} participants", counts["participants"]).format(n=counts["participants"]))
+    elif rules.may_see_results(question):  # while results are hidden, the turnout below says it in large type
+        parts.append(voted_line(snapshot))
     if question["phase_deadline"] and question["phase"] in ("collecting", "voting"):
         left = (datetime.fromisoformat(question["phase_deadline"]) - datetime.now(timezone.utc)).total_seconds()
         parts.append("⏱ " + i18n.format_countdown(left))
@@ -198,49 +208,35 @@ def render_wall(wall: list[dict]) -> None:
                     st.caption(escape_markdown(_(item["theme"])))
 
 
-def render_voting(snapshot: dict, theme: str) -> None:
-    """Counters always; the ranking only while results are live or revealed."""
-    _ = gettext()
-    counts, question = snapshot["counts"], snapshot["question"]
-    language = session_language()
-    with st.container(horizontal=True):
-        st.metric(_("Dots placed"), i18n.format_number(counts["dots"], language))
-        st.metric(_("Voters"), i18n.format_number(counts["voters"], language))
-        st.metric(_("Used all their dots"), i18n.format_share(counts["share_all_used"], language))
+def voted_line(snapshot: dict) -> str:
+    """'N of M have voted': phones that placed a dot on this question, of the phones that joined."""
+    n_ = ngettext()
+    room = snapshot.get("room") or {"voted": 0, "joined": 0}
+    return n_("{n} of {total} has voted", "{n} of {total} have voted", room["voted"]).format(
+        n=room["voted"], total=room["joined"])
+
+
+def render_voting(snapshot: dict) -> None:
+    """The ranking while results are live or revealed; while hidden, only how many have voted."""
+    question = snapshot["question"]
     if not rules.may_see_results(question):
-        st.progress(min(1.0, counts["share_all_used"]))
-        with st.container(key="proj_status_hidden"):
-            st.markdown(escape_markdown(_("Results are hidden until the facilitator reveals them.")))
+        render_turnout(snapshot)
         return
+    _ = gettext()
     tally = pd.DataFrame(snapshot["tally"], columns=results.TALLY_COLUMNS)
     if tally.empty:
         st.markdown(escape_markdown(_("Nothing to show yet.")))
         return
-    top = tally.sort_values(["rank", "priority_id"]).head(CHART_TOP)
-    themes = [_(name) for name in snapshot["themes"]]
-    top = top.assign(theme=[_(t) if t else "" for t in top["theme"]])
-    figure = charts.build_ranking_chart(top, themes, dark=theme == "dark", font_size=25, label_wrap=42)
-    # Values sit on the bars; the axis and grid would only add noise at the back of the room.
-    figure.update_layout(height=min(600, 90 + 70 * len(top)), uirevision=f"projector-{question['id']}",
-                         xaxis={"showticklabels": False, "showgrid": False, "zeroline": False},
-                         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 22}},
-                         margin={"l": 10, "r": 60, "t": 50, "b": 10}, bargap=0.25,
-                         # One font on the screen: plotly's SVG text uses the page's web font.
-                         font_family=PAGE_FONT)
-    # A fixed alt: a changing one would remount the chart every second. The table below is the full alternative.
-    st.plotly_chart(figure, config=PLOTLY_CONFIG, theme=None, key="projector_chart",
-                    alt=_("Bar chart of the top priorities by dots; the same ranking is in the table below."))
-    render_ranking_table(top)
-    if len(tally) > CHART_TOP:
-        st.caption(escape_markdown(_("Top {n} of {total} priorities.").format(n=CHART_TOP, total=len(tally))))
+    render_chart(tally, snapshot["themes"])
 
 
-def render_ranking_table(top: pd.DataFrame) -> None:
-    """The chart's ranking as a table, folded into one small line so the screen still fits 1080 px."""
+def render_turnout(snapshot: dict) -> None:
+    """Results hidden: the room's participation, large, and nothing about the ranking."""
     _ = gettext()
-    with st.container(key="proj_chart_text"), st.expander(_("Ranking as a table")):
-        st.dataframe(top[["rank", "title", "dots"]], hide_index=True, width="stretch", column_config={
-            "rank": st.column_config.NumberColumn(_("Rank"), width="small"),
-            "title": st.column_config.TextColumn(_("Priority")),
-            "dots": st.column_config.NumberColumn(_("Dots"), width="small"),
-        })
+    room = snapshot.get("room") or {"voted": 0, "joined": 0}
+    with st.container(key="proj_voted"):
+        st.markdown(escape_markdown(voted_line(snapshot)))
+    with st.container(key="proj_turnout"):
+        st.progress(min(1.0, room["voted"] / room["joined"]) if room["joined"] else 0.0)
+    with st.container(key="proj_hidden_note"):
+        st.markdown(escape_markdown(_("Results are hidden until the facilitator reveals them.")))

@@ -1,5 +1,8 @@
-"""Set up workshops: create, edit, duplicate as a template; questions, themes, profile questions, audit log.
+"""Set up workshops: create one in a guided form (setup_create), then its sections: settings, questions,
+imported priorities, themes, profile questions, a copy as a template and the audit log.
 
+The sections are one list (``sections``): one more section is one more line. The section bar keeps its place
+across reruns (st.tabs with a key), and only the open section runs.
 Participant text appears only through st.text, st.dataframe or escape_markdown; pickers show ids.
 """
 
@@ -8,32 +11,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import audit, facilitation, i18n, rules, seed, workshops
+from components import audit, facilitation, i18n, rules, workshops
 from components.rules import RuleError
 from components.ui import seats as ui_seats
-from components.ui.common import WORKSHOP_KEY, flash, phase_label, pick_workshop, run_action, show_flash
+from components.ui.common import (WORKSHOP_KEY, flash, link_page, phase_label, pick_workshop, run_action,
+                                  show_flash)
+from components.ui.importing import render_survey_import
+from components.ui.profile_rows import forget_rows, render_profile_rows, typed_rows
 from components.ui.session import get_db, gettext, show_error
+from components.ui.setup_create import render_create_workshop
 
-
-def render_create_workshop(user: dict) -> None:
-    """A new workshop with the standard themes and profile questions (editable afterwards)."""
-    _ = gettext()
-    with st.expander(_("Create a new workshop")), st.form("create_workshop", clear_on_submit=True):
-        title = st.text_input(_("Title"), max_chars=rules.WORKSHOP_TITLE_MAX, key="create_title")
-        description = st.text_area(_("Description"), max_chars=rules.DESCRIPTION_MAX, key="create_description")
-        codes = list(i18n.available_languages())
-        language = st.selectbox(_("Language"), codes, format_func=i18n.language_name, key="create_language")
-        standard = st.checkbox(_("Start with the standard themes and profile questions"), value=True, key="create_std")
-        if st.form_submit_button(_("Create workshop"), type="primary"):
-            try:
-                new_id = workshops.create_workshop(
-                    get_db(), title, user["username"], description=description, language=language,
-                    themes=seed.load_reference()["themes"] if standard else (),
-                    profile_questions=seed.default_profile_questions() if standard else ())
-            except RuleError as exc:
-                show_error(exc)
-                return
-            open_new_workshop(new_id, _("Workshop created with join code {code}."))
+SECTION_KEY = "setup_section"
 
 
 def render_workshop_settings(user: dict, workshop: dict) -> None:
@@ -71,7 +59,9 @@ def render_questions_setup(user: dict, workshop: dict) -> None:
     _ = gettext()
     for n, question in enumerate(workshops.list_questions(get_db(), workshop["id"]), start=1):
         qid = question["id"]
-        with st.expander(_("Question {n}: {phase}").format(n=n, phase=phase_label(question["phase"]))):
+        # Keyed, so an open question stays open after saving it or adding another.
+        with st.expander(_("Question {n}: {phase}").format(n=n, phase=phase_label(question["phase"])),
+                         key=f"question_open_{qid}", on_change="rerun"):
             st.text(question["prompt"])
             prompt = st.text_area(_("Question"), value=question["prompt"], max_chars=rules.QUESTION_MAX, key=f"prompt_{qid}")
             if st.button(_("Save question"), key=f"save_prompt_{qid}"):
@@ -109,19 +99,20 @@ def render_themes_editor(user: dict, workshop: dict) -> None:
 
 
 def render_profile_editor(user: dict, workshop: dict) -> None:
-    """Edit the profile questions participants answer when joining."""
+    """Edit the profile questions participants answer when joining: one row each, with a visible Required toggle."""
     _ = gettext()
-    rows = [{"key": pq["key"], "label": pq["label"], "options": workshops.format_options(pq["options"]),
-             "required": bool(pq["required"])} for pq in workshops.list_profile_questions(get_db(), workshop["id"])]
-    frame = pd.DataFrame(rows, columns=["key", "label", "options", "required"])
-    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, disabled=["key"],
-                            key=f"profile_{workshop['id']}", column_config={
-                                "key": _("Key"), "label": _("Question"), "options": _("Answers (comma separated)"),
-                                "required": st.column_config.CheckboxColumn(_("Required"))})
-    if st.button(_("Save profile questions"), key=f"save_profile_{workshop['id']}"):
-        kept = [r for r in edited.to_dict("records") if isinstance(r.get("label"), str) and r["label"].strip()]
-        run_action(workshops.save_profile_questions, workshop["id"], kept, user["username"],
-                   done=_("Profile questions saved."))
+    prefix = f"profile_{workshop['id']}"
+    st.caption(_("Participants answer these when they join; the results can be split by each answer."))
+    rows = render_profile_rows(prefix, workshops.list_profile_questions(get_db(), workshop["id"]))
+    if st.button(_("Save profile questions"), key=f"save_profile_{workshop['id']}", type="primary"):
+        try:
+            workshops.save_profile_questions(get_db(), workshop["id"], typed_rows(rows), user["username"])
+        except RuleError as exc:
+            show_error(exc)
+            return
+        forget_rows(prefix)  # the next run reads the saved questions back
+        flash(_("Profile questions saved."))
+        st.rerun()
 
 
 def render_duplicate(user: dict, workshop: dict) -> None:
@@ -144,7 +135,7 @@ def open_new_workshop(workshop_id: int, message: str) -> None:
     st.rerun()
 
 
-def render_audit(workshop: dict) -> None:
+def render_audit(user: dict, workshop: dict) -> None:
     """Who did what and when."""
     _ = gettext()
     frame = pd.DataFrame(audit.list_workshop_audit(get_db(), workshop["id"]),
@@ -153,29 +144,58 @@ def render_audit(workshop: dict) -> None:
                                                         "details": _("Details")})
 
 
+def sections() -> list[tuple[str, object]]:
+    """The set-up sections in order, as (label, render(user, workshop)): one more section is one more line."""
+    _ = gettext()
+    return [
+        (_("Settings"), render_workshop_settings),
+        (_("Questions"), render_questions_setup),
+        (_("Import priorities"), render_survey_import),
+        (_("Themes"), render_themes_editor),
+        (_("Profile questions"), render_profile_editor),
+        (_("Duplicate"), render_duplicate),
+        (_("Audit log"), render_audit),
+        (_("Joining and seats"), ui_seats.render_seats_tab),  # cap, shared phone, seat modes, void and reissue
+    ]
+
+
+def open_section(label: str) -> None:
+    """Switch the section bar (a button's callback: it runs before the bar is drawn)."""
+    st.session_state[SECTION_KEY] = label
+
+
+def render_next_steps(workshop: dict) -> None:
+    """While no question has started: what comes next, one click each (import survey items, run the workshop)."""
+    _ = gettext()
+    questions = workshops.list_questions(get_db(), workshop["id"])
+    if workshop["status"] != "open" or any(q["phase"] != "draft" for q in questions):
+        return
+    with st.container(border=True, horizontal=True, vertical_alignment="center", key="setup_next"):
+        st.markdown("**" + _("Next steps") + "**")
+        st.button(_("Import priorities"), key="next_import", icon=":material/upload_file:",
+                  on_click=open_section, args=(_("Import priorities"),))
+        link_page("pages/facilitate.py", _("Run this workshop"), ":material/play_circle:")
+
+
+def render_sections(user: dict, workshop: dict) -> None:
+    """The section bar and the open section; the bar stays where it was across reruns and actions."""
+    render_next_steps(workshop)
+    chosen = sections()
+    tabs = st.tabs([label for label, _render in chosen], key=SECTION_KEY, on_change="rerun")
+    for tab, (_label, render) in zip(tabs, chosen):
+        if tab.open:  # only the open section runs: a rerun costs one section, not seven
+            with tab:
+                render(user, workshop)
+
+
 def render_page(user: dict) -> None:
     """The Set up workshops page, for a facilitator."""
     _ = gettext()
     st.title(_("Set up workshops"))
     show_flash()
-    render_create_workshop(user)
+    render_create_workshop(user, lambda new_id: open_new_workshop(new_id, _("Workshop created with join code {code}.")),
+                           first=not workshops.list_workshops(get_db()))
     workshop = pick_workshop("setup")
     if workshop is None:
         st.stop()
-    settings, questions, themes, profile, copy, log, seating = st.tabs(
-        [_("Settings"), _("Questions"), _("Themes"), _("Profile questions"), _("Duplicate"), _("Audit log"),
-         _("Joining and seats")], key="setup_tabs", on_change="rerun")  # tracked: a flash above must not reset the tab
-    with settings:
-        render_workshop_settings(user, workshop)
-    with questions:
-        render_questions_setup(user, workshop)
-    with themes:
-        render_themes_editor(user, workshop)
-    with profile:
-        render_profile_editor(user, workshop)
-    with copy:
-        render_duplicate(user, workshop)
-    with log:
-        render_audit(workshop)
-    with seating:  # cap, shared phone, seat mode, seat cards, registration list, void and reissue
-        ui_seats.render_seats_tab(user, workshop)
+    render_sections(user, workshop)

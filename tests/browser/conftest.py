@@ -130,6 +130,17 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.evaluate(PAINTED)
 
 
+# No finite animation still running (the projector's bars glide for 0.7 s after each update): a screenshot
+# then shows where the bars ended, not a frame of the glide. Endless ones (spinners) do not count.
+STILL = """() => document.getAnimations().every(a => a.playState !== 'running'
+    || a.effect.getComputedTiming().iterations === Infinity)"""
+
+
+def wait_still(page, timeout: float = 10_000) -> None:
+    """Wait until the page's finite CSS animations and transitions have ended."""
+    page.wait_for_function(STILL, timeout=timeout, polling="raf")
+
+
 def dots_left(left: int, budget: int) -> str:
     """The ballot's counter text exactly as the English interface writes it."""
     return f"{left} of {budget} {'dot' if left == 1 else 'dots'} left"

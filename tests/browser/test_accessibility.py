@@ -156,7 +156,7 @@ def test_staff_pages_and_both_projector_themes_pass_axe(live_server, browser, ar
         page.get_by_role("link", name="Open the projector screen").click()
     page = opened.value
     page.get_by_text(live_server.code, exact=True).wait_for()
-    page.wait_for_selector(".js-plotly-plot text.bartext")
+    page.wait_for_selector(".hub-bars-value")
     wait_idle(page)
     assert_chart_alternatives(page, "projector dark")
     assert_accessible(page, "projector dark (1920)")
@@ -164,7 +164,7 @@ def test_staff_pages_and_both_projector_themes_pass_axe(live_server, browser, ar
     page.get_by_text("Dark theme", exact=True).click()
     page.wait_for_url("**theme=light*")
     page.wait_for_function("getComputedStyle(document.querySelector('.stApp')).backgroundColor === 'rgb(255, 255, 255)'")
-    page.wait_for_selector(".js-plotly-plot text.bartext")
+    page.wait_for_selector(".hub-bars-value")
     wait_idle(page)
     shot(page, artifacts, "a11y-projector-light-1920")
     assert_chart_alternatives(page, "projector light")

@@ -45,6 +45,8 @@ CLEAN = {"pwned": False, "js_links": 0, "tracker_imgs": 0, "pwn_scripts": 0, "re
 Y_TICKS = """() => [...document.querySelectorAll('.js-plotly-plot .ytick text')].map(t => {
     const lines = [...t.querySelectorAll('tspan.line')];
     return lines.length ? lines.map(l => l.textContent).join(' ') : t.textContent; })"""
+# The projector's bars: each row names its rank, full title and dots (the title on screen may end in "…").
+BAR_LABELS = """() => [...document.querySelectorAll('.hub-bars-row')].map(r => r.getAttribute('aria-label'))"""
 # The rules drop control characters and bidi overrides on input; everything else must show as typed.
 SHOWN = [rules.drop_invisible(text) for text in FUZZ]
 
@@ -113,7 +115,7 @@ def test_hostile_text_is_shown_literally_everywhere(live_server, browser, artifa
     shot(page, artifacts, "fuzz-01-ballot-390")
     phone.close()
 
-    # Projector, 1920, results live: the chart's y-axis labels carry the literal titles.
+    # Projector, 1920, results live: the bars carry the literal titles.
     staff = browser.new_context(viewport=PROJECTOR, device_scale_factor=1)
     page = staff.new_page()
     staff_login(page, live_server.url, "facilitator")
@@ -121,11 +123,11 @@ def test_hostile_text_is_shown_literally_everywhere(live_server, browser, artifa
     with staff.expect_page() as opened:  # the projector opens in its own tab
         page.get_by_role("link", name="Open the projector screen").click()
     page = opened.value
-    page.wait_for_function(f"want => want.every(t => ({Y_TICKS})().some(tick => tick.includes(t)))",
+    page.wait_for_function(f"want => want.every(t => ({BAR_LABELS})().some(label => label.includes(t)))",
                            arg=SHOWN, timeout=SLOW)
-    ticks = page.evaluate(Y_TICKS)
+    labels = page.evaluate(BAR_LABELS)
     for text in SHOWN:
-        assert any(text in tick for tick in ticks), f"projector chart label lost {text!r}: {ticks}"
+        assert any(text in label for label in labels), f"projector bar lost {text!r}: {labels}"
     assert_inert(page, "projector")
     shot(page, artifacts, "fuzz-02-projector-1920")
     staff.close()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 from components import facilitation, participation, workshops
-from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle, wait_until
+from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle, wait_still, wait_until
 
 # Streamlit scrolls inside its main area, not the document: both must fit the screen.
 NO_VERTICAL_SCROLL = """() => document.scrollingElement.scrollHeight <= window.innerHeight
     && [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
         .every(e => e.scrollHeight <= e.clientHeight)"""
 SMALL_PROJECTOR = {"width": 1280, "height": 720}
-BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.js-plotly-plot text.bartext')]
+BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.hub-bars-value')]
     .some(t => t.textContent.trim() === '1')"""
 
 
@@ -47,7 +47,7 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     page = opened.value
     page.get_by_text(live_server.code, exact=True).wait_for()
     assert control.get_by_role("heading", name="Run workshop").is_visible()
-    page.wait_for_selector(".js-plotly-plot text.bartext")
+    page.wait_for_selector(".hub-bars-value")
     assert not page.evaluate(BAR_WITH_ONE_DOT)
 
     phone = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
@@ -71,6 +71,7 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     token = participant.url.split("t=")[1]
     assert token not in page.content()
     wait_idle(page)
+    wait_still(page)
     shot(page, artifacts, "projector-dark-1920")
     assert page.evaluate(NO_VERTICAL_SCROLL)
     page.set_viewport_size(SMALL_PROJECTOR)
@@ -84,6 +85,7 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     page.wait_for_function("getComputedStyle(document.querySelector('.stApp')).backgroundColor === 'rgb(255, 255, 255)'")
     page.wait_for_function(BAR_WITH_ONE_DOT, timeout=10_000)
     wait_idle(page)
+    wait_still(page)
     shot(page, artifacts, "projector-light-1920")
 
     # Back to collecting: the projector follows by itself and shows the wall of priorities.

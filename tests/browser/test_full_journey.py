@@ -11,7 +11,7 @@ import io
 import openpyxl
 
 from components import workshops
-from tests.browser.conftest import PHONE, PROJECTOR, dots_left, shot, staff_login, wait_idle, wait_saved
+from tests.browser.conftest import PHONE, PROJECTOR, dots_left, shot, staff_login, wait_idle, wait_saved, wait_still
 
 SLOW = 60_000
 # name -> the priority each participant submits while collecting.
@@ -27,7 +27,7 @@ PLAN = {
     "Bo": {PEOPLE["Ana"]: 2, PEOPLE["Cy"]: 1},
     "Cy": {PEOPLE["Ana"]: 1, PEOPLE["Bo"]: 1},
 }
-BARS = "() => [...document.querySelectorAll('.js-plotly-plot text.bartext')].map(t => t.textContent.trim())"
+BARS = "() => [...document.querySelectorAll('.hub-bars-value')].map(t => t.textContent.trim())"
 
 
 def expected_dots(titles_by_id: dict[int, str]) -> dict[int, int]:
@@ -114,6 +114,7 @@ def test_full_workshop_journey(live_server, browser, artifacts):
     projector.wait_for_function(f"want => JSON.stringify(({BARS})().filter(t => t !== '0').sort())"
                                 " === JSON.stringify(want)", arg=want_bars, timeout=SLOW)
     wait_idle(projector)
+    wait_still(projector)  # the bars glide to their length; the screenshot shows where they end
     shot(projector, artifacts, "journey-05-projector-1920")
     projector.close()
 
