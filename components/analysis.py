@@ -15,7 +15,7 @@ from components import rules, suppression, workshops
 from components.rules import RuleError
 from components.storage import fetch_all
 
-MIN_GROUP_DEFAULT = rules.MIN_GROUP_DEFAULT  # the rule lives in rules.py; kept here for older callers
+MIN_GROUP_DEFAULT = rules.MIN_GROUP_DEFAULT  # the rule lives in components/rules/; kept here for older callers
 NOT_GIVEN = suppression.NOT_GIVEN
 NO_THEME = "No theme"
 COUNTRY_KEY = "country"

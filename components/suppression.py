@@ -3,7 +3,7 @@
 Every view that splits participants by a profile answer asks this module: segments, the fairness
 weights, the robustness rules, "backed by countries", the cross-workshop country lists and every
 export built from them. The rule itself (the minimum size, never one hidden group alone) is in
-rules.py. No Streamlit here.
+components/rules/. No Streamlit here.
 """
 
 from __future__ import annotations
