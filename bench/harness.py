@@ -29,6 +29,8 @@ from streamlit.proto.ClientState_pb2 import ContextInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from components import serve
+
 ROOT = Path(__file__).resolve().parent.parent
 XSRF_COOKIE = "_streamlit_xsrf"
 FINISHED_OK = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
@@ -89,13 +91,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 def stop_server(proc: subprocess.Popen) -> None:
     """Terminate the server; kill it when it does not stop in time."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    serve.stop_process(proc)
 
 
 def read_rss_mb(pid: int) -> float | None:

@@ -15,23 +15,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import logging
 import os
 import threading
-import time
 
 from components import results, rules, storage, workshops
+from components.watcher import Watcher
 
 # Four times the pace of the page pushes (components/ui/live.py): reading a few workshops' phases and
 # latest audit ids costs well under a millisecond, and every check saved is time a phone waits.
 WATCH_SECONDS = float(os.environ.get("HUB_PUSH_SECONDS", "1")) / 4
 RESULTS_EVERY_SECONDS = 0.5  # live tallies go out at most this often per workshop, however fast dots arrive
 
-_log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _followers: dict[int, set[Follower]] = {}  # workshop id -> its followers in this process
 _sent: dict[int, tuple[str, int, float]] = {}  # workshop id -> (signature key, audit id, when) last sent
-_watcher: threading.Thread | None = None
 
 
 class Follower:
@@ -84,7 +81,7 @@ def follow(workshop_id: int) -> Follower:
     follower = Follower(workshop_id, asyncio.get_running_loop())
     with _lock:
         _followers.setdefault(workshop_id, set()).add(follower)
-        _ensure_watcher(str(storage.db_path()))
+        _watcher.ensure_started(str(storage.db_path()))
     return follower
 
 
@@ -102,29 +99,6 @@ def count_following() -> int:
     """Streams open in this process, over all workshops."""
     with _lock:
         return sum(len(followers) for followers in _followers.values())
-
-
-def _ensure_watcher(path: str) -> None:
-    """Start the process's watcher thread once (called under _lock)."""
-    global _watcher
-    if _watcher is None or not _watcher.is_alive():
-        _watcher = threading.Thread(target=_watch, args=(path,), name="hub-feed", daemon=True)
-        _watcher.start()
-
-
-def _watch(path: str) -> None:
-    """Forever: tell the followers of each workshop what changed there."""
-    db = None
-    while True:
-        time.sleep(WATCH_SECONDS)
-        try:
-            db = db or storage.open_db(path)
-            publish_changes(db, time.monotonic())
-        except Exception:  # the feed must outlive a locked or replaced database file
-            _log.exception("feed: check failed; retrying")
-            if db is not None:
-                db.close()
-            db = None
 
 
 def publish_changes(db, now: float) -> int:
@@ -156,3 +130,6 @@ def _offer_all(followers: list[Follower], message: str) -> None:
     """On the server's event loop: hand the message to each stream."""
     for follower in followers:
         follower.offer(message)
+
+
+_watcher = Watcher("hub-feed", lambda: WATCH_SECONDS, publish_changes)

@@ -9,7 +9,6 @@ its source file is saved. Several server processes each run their own watcher on
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -21,6 +20,7 @@ from streamlit.runtime.app_session import AppSessionState
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components import storage, workshops
+from components.watcher import Watcher
 
 WATCH_SECONDS = float(os.environ.get("HUB_PUSH_SECONDS", "1"))
 IN_FLIGHT = 4  # pushed reruns running at once: more starve the thread that sends their output
@@ -32,8 +32,6 @@ MAX_ASKS = 3  # a session that never redraws the workshop (it went to another pa
 # over HTTP; the page reruns wait this long after a change, so they do not compete with those
 # fetches for the two cores (300 reruns take ~4 s of CPU, 300 ballot fetches ~0.5 s).
 PUSH_GRACE_SECONDS = 1.5
-
-_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,7 +45,6 @@ class _Follower:
 _followers: dict[str, _Follower] = {}
 _first_seen: dict[int, tuple[tuple, float]] = {}  # workshop id -> (its screen signature, when first read)
 _lock = threading.Lock()
-_watcher: threading.Thread | None = None
 
 
 def follow_workshop(workshop_id: int, shown_signature: tuple) -> bool:
@@ -59,7 +56,7 @@ def follow_workshop(workshop_id: int, shown_signature: tuple) -> bool:
     shown = tuple(shown_signature) + (workshops.ballot_signature(storage.thread_db(), workshop_id),)
     with _lock:
         _followers[ctx.session_id] = _Follower(workshop_id, shown)
-        _ensure_watcher(str(storage.db_path()))
+        _watcher.ensure_started(str(storage.db_path()))
     return True
 
 
@@ -73,29 +70,6 @@ def count_sessions() -> int | None:
     if not runtime.exists():
         return None
     return runtime.get_instance()._session_mgr.num_active_sessions()  # noqa: SLF001 — no public count in 1.67
-
-
-def _ensure_watcher(path: str) -> None:
-    """Start the process's watcher thread once (called under _lock)."""
-    global _watcher
-    if _watcher is None or not _watcher.is_alive():
-        _watcher = threading.Thread(target=_watch, args=(path,), name="hub-phase-watcher", daemon=True)
-        _watcher.start()
-
-
-def _watch(path: str) -> None:
-    """Forever: read the followed workshops' phases, rerun the screens that are behind."""
-    db = None
-    while True:
-        time.sleep(WATCH_SECONDS)
-        try:
-            db = db or storage.open_db(path)
-            push(stale_sessions(db, time.monotonic()))
-        except Exception:  # the watcher must outlive a locked or replaced database file
-            _log.exception("phase watcher: check failed; retrying")
-            if db is not None:
-                db.close()
-            db = None
 
 
 def push(behind: list[tuple[str, _Follower, object]]) -> None:
@@ -159,3 +133,11 @@ def _request_rerun(session) -> None:
     state.fragment_id = ""
     state.is_auto_rerun = False
     session._event_loop.call_soon_threadsafe(session.request_rerun, state)  # noqa: SLF001
+
+
+def check_and_push(db, now: float) -> None:
+    """Rerun the screens that are behind the database now."""
+    push(stale_sessions(db, now))
+
+
+_watcher = Watcher("hub-phase-watcher", lambda: WATCH_SECONDS, check_and_push)
