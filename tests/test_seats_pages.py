@@ -9,10 +9,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import admission, participation, rules, seats, workshops
-from tests.test_staff_pages import click, open_page as open_staff_page, shown, staff  # noqa: F401  (fixture)
+from tests.test_staff_pages import click, open_page as open_staff_page, open_section, shown, staff  # noqa: F401  (fixture)
 from tests.test_access import standalone_page_link  # noqa: F401  (autouse fixture)
 
 PARTICIPANT_PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "participant.py")
+
+
+def open_seats_tab(user: str = "fiona") -> AppTest:
+    """Open Set up workshops on its "Joining and seats" section (only the open section runs)."""
+    return open_section(open_staff_page("setup", user), "Joining and seats")
 
 
 def open_phone(**query) -> AppTest:
@@ -161,9 +166,9 @@ def test_shared_phone_on_hands_the_phone_to_the_next_person(db, demo, staff):  #
 
 def test_facilitators_see_the_seat_mode_organisers_change_it(db, demo, staff):  # noqa: F811
     workshop, _ = demo
-    at = open_staff_page("setup")
+    at = open_seats_tab()
     assert at.radio == [] and "Open: anyone with the join code" in shown(at)
-    at = open_staff_page("setup", "olga")
+    at = open_seats_tab("olga")
     at.radio(key=f"seat_mode_{workshop['id']}").set_value("codes").run()
     click(at, f"save_seat_mode_{workshop['id']}")
     assert workshops.get_workshop(db, workshop["id"])["seat_mode"] == "codes"
@@ -179,7 +184,7 @@ def test_facilitators_see_the_seat_mode_organisers_change_it(db, demo, staff):  
 def test_a_facilitator_voids_and_reissues_a_seat(db, seated):
     workshop, codes = seated
     wid = workshop["id"]
-    at = open_staff_page("setup")
+    at = open_seats_tab()
     at.number_input(key=f"seat_number_{wid}").set_value(2).run()
     assert at.button(key=f"void_{wid}").disabled
     at.checkbox(key=f"confirm_void_{wid}").check().run()
@@ -198,7 +203,7 @@ def test_a_facilitator_voids_and_reissues_a_seat(db, seated):
 def test_the_cap_and_the_shared_phone_are_set_on_the_seats_tab(db, demo, staff):  # noqa: F811
     workshop, _ = demo
     wid = workshop["id"]
-    at = open_staff_page("setup")
+    at = open_seats_tab()
     at.number_input(key=f"join_cap_{wid}").set_value(44)
     at.checkbox(key=f"join_shared_{wid}").check()
     [save] = [b for b in at.button if b.label == "Save settings" and "join_settings" in str(b.proto.id)]
@@ -212,7 +217,7 @@ def test_a_registration_list_with_bad_rows_is_shown_row_by_row(db, demo, staff):
     workshop, _ = demo
     wid = workshop["id"]
     seats.set_seat_mode(db, wid, "registered", "olga")
-    at = open_staff_page("setup", "olga")
+    at = open_seats_tab("olga")
     at.get("file_uploader")[0].set_value(("list.csv", b"name,email\nAna,ana@example.org\nBen,ben(at)example\n",
                                           "text/csv")).run()
     click(at, f"import_{wid}")
@@ -228,7 +233,7 @@ def test_registered_emails_and_links_are_for_organisers_only(db, demo, staff):  
     seats.import_registrations(db, workshop["id"], b"name,email\nAna Novak,ana@example.org\n", "olga")
     seat_list = {"fiona": None, "olga": None}
     for user in seat_list:
-        at = open_staff_page("setup", user)
+        at = open_seats_tab(user)
         [frame] = [f for f in at.dataframe if "state" in f.value.columns]
         seat_list[user] = list(frame.value.columns)
         assert ("ana@example.org" in str(frame.value.to_dict("records"))) is (user == "olga")
