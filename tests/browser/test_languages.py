@@ -115,7 +115,9 @@ def test_join_page_and_ballot_fit_a_360_px_phone(live_server, narrow_phone, arti
     page.get_by_text(gettext("Saved"), exact=True).wait_for()
     if language in SCREENSHOT_LANGUAGES:
         shot(page, artifacts, f"phone-360-ballot-{language}")
-        page.get_by_role("list", name=gettext("Results"), exact=True).scroll_into_view_if_needed()
+        # The list itself is redrawn whenever the room's tally moves: scroll its container, which stays.
+        page.get_by_role("list", name=gettext("Results"), exact=True).wait_for()
+        page.locator(".hub-results-root").scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / f"phone-360-results-{language}.png"))
     page.close()
 
