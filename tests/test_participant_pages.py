@@ -152,6 +152,24 @@ def test_submit_then_see_own_priority(db, demo):
     assert "You can submit 2 more priorities." in texts(at)
 
 
+def test_a_submission_clears_the_whole_form_theme_included(db, demo):
+    """A theme left selected would silently go to the next priority (found in a rehearsal)."""
+    workshop, _ = demo
+    _participant, at = joined(db, workshop)
+    theme = next(s for s in at.selectbox if s.key and s.key.endswith("_theme"))
+    chosen = theme.options[0]
+    next(t for t in at.text_input if t.key and t.key.endswith("_title")).input("Peer exchange between hubs")
+    theme.select(chosen)
+    next(b for b in at.button if b.label == "Submit").click().run()
+    assert "Thank you! Your priority was added." in texts(at)
+    assert next(s for s in at.selectbox if s.key and s.key.endswith("_theme")).value is None
+    next(t for t in at.text_input if t.key and t.key.endswith("_title")).input("Translate the toolkit")
+    next(b for b in at.button if b.label == "Submit").click().run()
+    assert db.conn.execute("SELECT p.title, t.name FROM priority p LEFT JOIN theme t ON t.id = p.theme_id "
+                           "WHERE p.participant_id IS NOT NULL ORDER BY p.id").fetchall() == [
+        ("Peer exchange between hubs", chosen), ("Translate the toolkit", None)]
+
+
 def ballot_element(at: AppTest):
     """The page's one ballot element (the page also has the element that remembers the participant)."""
     [element] = [e for e in at.get("bidi_component") if "hub_ballot" in e.proto.component_name]

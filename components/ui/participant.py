@@ -180,7 +180,8 @@ def _submit(token: str, question_id: int, prefix: str) -> None:
     except RuleError as exc:
         state[f"{prefix}_flash"] = ("error", exc)
         return
-    state[f"{prefix}_title"], state[f"{prefix}_details"] = "", ""
+    # The whole form starts afresh: a theme left selected would silently go to the next priority.
+    state[f"{prefix}_title"], state[f"{prefix}_details"], state[f"{prefix}_theme"] = "", "", None
     state[f"{prefix}_flash"] = ("success", None)
 
 
