@@ -85,13 +85,19 @@ def split_top(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> dict[str, list[int
 
 
 def count_stable_places(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> int:
-    """How many leading places (up to N) every rule fills with the same priorities at the same ranks."""
+    """How many leading places (up to N) every rule gives to the priorities the raw dots put there.
+
+    A place holds when, under every rule, each priority the dots rank at or above it is still at or
+    above it, and any other priority there only shares a rank with one of them: a tie under one count
+    does not make the winner of every count "differ" (found in a rehearsal)."""
     rules = available_rules(ranks)
     for place in range(1, top + 1):
-        leaders = {rule: frozenset(zip(ranks.loc[ranks[rule] <= place, "priority_id"],
-                                       ranks.loc[ranks[rule] <= place, rule])) for rule in rules}
-        if len(set(leaders.values())) > 1:
-            return place - 1
+        base = set(ranks.loc[ranks["dots"] <= place, "priority_id"])
+        for rule in rules:
+            inside = ranks[ranks[rule] <= place]
+            ours = inside["priority_id"].isin(base)
+            if ours.sum() < len(base) or not set(inside.loc[~ours, rule]) <= set(inside.loc[ours, rule]):
+                return place - 1
     return top
 
 

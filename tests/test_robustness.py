@@ -74,6 +74,17 @@ def test_sentence_when_places_4_to_6_change():
     assert robustness.split_top(ranks, 4) == {"all": [1, 2, 3], "some": [4, 5]}
 
 
+
+def test_a_tie_under_one_count_does_not_unseat_the_winner_of_every_count():
+    """P1 is first under all five counts; under supporters P2 shares first place (seen in a rehearsal)."""
+    orders = {rule: [1, 2, 3, 4] for rule in robustness.RULES}
+    orders["supporters"] = [1, 1, 4, 3]
+    ranks = _frame(orders)
+    assert robustness.describe_agreement(ranks, 4) == ("some", {"n": 2, "rules": 5, "a": 3, "b": 4})
+    assert robustness.write_sentence(ranks, 4) == "The top 2 are the same under all 5 counts; places 3–4 change."
+    orders["supporters"] = [2, 1, 3, 4]  # a real change of first place is still one
+    assert robustness.describe_agreement(_frame(orders), 3) == ("none", {"rules": 5})
+
 def test_small_groups_are_pooled_before_weighting(db, small):
     data = analysis.load_question_votes(db, small["question_id"])
     people = {name: person["id"] for name, person in small["people"].items()}
