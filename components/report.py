@@ -142,9 +142,9 @@ def _robustness_section(ranks: pd.DataFrame, min_group: int, top: int, language:
              + (f" Not available: {esc(', '.join(missing))}." if missing else "") + "</p>"]
     if ranks.empty:
         return parts
-    parts.append(embed(analysis_charts.build_rank_chart(ranks, rules, top)))
+    parts.append(embed(analysis_charts.build_rank_chart(ranks, rules, top, robustness.RULE_LABELS)))
     worst = int(ranks[rules].max().max())
-    head = "".join(f"<th>{esc(rule.replace('_', ' '))}</th>" for rule in rules)
+    head = "".join(f"<th>{esc(robustness.RULE_LABELS[rule])}</th>" for rule in rules)
     rows = []
     for row in ranks.head(REPORT_TOP).to_dict("records"):
         cells = "".join(f"<td class='num'><span class='bar' style='width:{round(60 * (worst - row[r] + 1) / worst)}px'>"

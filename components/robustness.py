@@ -13,6 +13,10 @@ from components import analysis, rules, suppression
 ORG_TYPE_KEY = "org_type"
 POOLED = suppression.POOLED
 RULES = ("dots", "supporters", "per_country", "per_org_type", "normalised")
+# The rules' names as the results page shows them (translated there: components/ui/robustness.py); the
+# report and the exports use these, so a reader sees the same words everywhere.
+RULE_LABELS = {"dots": "Dots", "supporters": "Supporters", "per_country": "Per country",
+               "per_org_type": "Per organisation type", "normalised": "Equal budgets"}
 TOP_DEFAULT = 5
 # The organiser page shows these translated (components/ui/robustness.py); exports use the English.
 SENTENCES = {"all": "The top {n} are the same under all {rules} counts.",

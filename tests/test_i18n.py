@@ -339,7 +339,7 @@ def test_participant_join_screen_in_czech(db):
     at.session_state["language"] = "cs"
     at.run()
     assert not at.exception
-    assert [t.value for t in at.title] == ["Připojte se k workshopu"]
+    assert [t.value for t in at.title] == ["Připojte se k\u00a0workshopu"]
     assert [t.label for t in at.text_input] == ["Kód pro připojení"]
 
 

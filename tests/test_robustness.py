@@ -162,3 +162,6 @@ def test_html_report_has_the_robustness_table_escaped(db):
     assert "Even first place differs between the 5 counts." in section
     assert "<td>&lt;b&gt;A&lt;/b&gt;</td>" in section and "<b>A</b>" not in section
     assert section.count("<span class='bar'") == 4 * 5
+    # The same names for the counts as on the results page (components/ui/robustness.py, in English).
+    assert "<th>Dots</th><th>Supporters</th><th>Per country</th><th>Per organisation type</th><th>Equal budgets</th>" \
+        in section

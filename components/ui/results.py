@@ -304,7 +304,7 @@ def render_retention(workshop: dict, user: dict) -> None:
     with st.form("retention_delete"):
         st.markdown("**" + escape_markdown(_("Delete")) + "**")
         typed = st.text_input(_("Type the join code {code} to confirm").format(code=workshop["code"]))
-        if st.form_submit_button(_("Delete this workshop for good"), type="primary"):
+        if st.form_submit_button(_("Delete this workshop for good")):  # never the eye-catching button
             _run(lambda: retention.delete_workshop(db, workshop["id"], user["username"], typed),
                  _("The workshop was deleted."))
 
