@@ -361,3 +361,12 @@ def test_refusal_values_are_escaped_for_markdown_when_asked():
     assert i18n.translate_error(exc, "en") == "No workshop has the code [a](b). Please check it and try again."
     assert i18n.translate_error(exc, "en", escape=escape_markdown) == (
         "No workshop has the code \\[a\\]\\(b\\). Please check it and try again.")
+
+
+def test_the_readme_language_table_counts_the_messages_each_catalog_holds():
+    """The README's table says how many messages each catalog has: it must not go stale after a round."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = dict(re.findall(r"^\| (\w+) \| [^|]+ \| (\d+) \|", readme, re.M))
+    held = {language: str(len([m for m in i18n_catalog.read_catalog(language) if m.id]))
+            for language in i18n_catalog.SHIPPED_LANGUAGES}
+    assert {language: stated.get(language) for language in held} == held
