@@ -56,7 +56,7 @@ bench: $(VENV)/.dev-installed
 # The burst-join table of the layouts (direct, make serve with 1 and 2 processes, at 300 and 500
 # phones), written into the README. Run it on an otherwise idle machine.
 bench-join: $(VENV)/.dev-installed
-	$(BIN)/python -m bench.run --burst-join --write-readme
+	$(BIN)/python -m bench.run --burst-join
 
 # Known vulnerabilities in the pinned dependencies (asks pypi.org; see .ci/audit_pins.py).
 audit: | $(BIN)/python

@@ -3,7 +3,7 @@
 python -m bench.run                 # 500 participants, 60 s voting window
 python -m bench.run --quick         # 50 participants, 20 s window
 python -m bench.run -n 200 --window 40 --skip-floor
-python -m bench.run --burst-join --write-readme   # `make bench-join`: the layouts table (bench/burst_join.py)
+python -m bench.run --burst-join                  # `make bench-join`: the layouts table (bench/burst_join.py)
 """
 
 from __future__ import annotations
@@ -537,7 +537,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-burst-join", action="store_true", help="leave the burst-join table out of the full run")
     parser.add_argument("--phones", default="300,500", help="burst join: phone counts (default %(default)s)")
     parser.add_argument("--layouts", default=",".join(layouts.LAYOUTS), help="burst join: layouts (default %(default)s)")
-    parser.add_argument("--write-readme", action="store_true", help="burst join: write the table into README.md")
     args = parser.parse_args(argv)
     if args.burst_join:
         return run_burst_join(args)
@@ -565,7 +564,7 @@ def run_burst_join(args) -> int:
     """The burst-join table (direct, proxy-1, proxy-2 at each phone count); 0 when the proxy layouts meet the target."""
     phones = [50] if args.quick else [int(n) for n in args.phones.split(",")]
     print(f"burst join: {', '.join(map(str, phones))} phones within {burst_join.WINDOW_SECONDS:.0f} s on {args.layouts}")
-    rows = burst_join.run_table(phones, args.layouts.split(","), readme=args.write_readme)
+    rows = burst_join.run_table(phones, args.layouts.split(","), readme=not (args.quick or args.no_readme))
     met = [r["failed"] == 0 and r["over_10s"] == 0 and (r["total_p95_ms"] or 1e9) <= TARGETS["join_p95_s"] * 1000
            for r in rows if r["layout"] != "direct"]
     return 0 if all(met) else 1
