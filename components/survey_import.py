@@ -20,6 +20,9 @@ from components.storage import fetch_all, immediate
 
 SURVEY_SOURCE = "survey"
 CSV_DELIMITERS = ",;\t"  # spreadsheet programs in much of Europe write ';'
+# What a workbook that is not one raises while it opens or while its rows are read: broken XML or an entity
+# bomb that expat stops (ParseError is a SyntaxError), a part missing, or a part whose size or checksum lies.
+XLSX_ERRORS = (SyntaxError, zipfile.BadZipFile, KeyError, ValueError, OSError)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def read_xlsx_table(data: bytes) -> list[list[str]]:
     rules.check_survey_unpacked(unpacked)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except XLSX_ERRORS:
         raise unreadable from None
     try:
         sheet = book.worksheets[0]
@@ -102,6 +105,8 @@ def read_xlsx_table(data: bytes) -> list[list[str]]:
             if len(table) > rules.SURVEY_ROWS_MAX + 1:
                 break
         return table
+    except XLSX_ERRORS:  # the rows are parsed only now: their part's errors surface here too
+        raise unreadable from None
     finally:
         book.close()
 
