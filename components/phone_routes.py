@@ -241,6 +241,7 @@ class FeedResponse(StreamingResponse):
             _log.info("a feed's reader stopped reading for %s s: its stream ended", FEED_SEND_SECONDS)
         finally:
             release_feed(self.participant_id)
+            await self.body_iterator.aclose()  # now, not when collected: its follower is forgotten at once
 
 
 def take_feed(participant_id: int) -> None:
