@@ -87,11 +87,15 @@ def parse_csv(data: bytes, aliases: dict[str, str]) -> tuple[list[dict], list[tu
     lines = text.splitlines()
     first = lines[0] if lines else ""
     delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [cell.strip().casefold() for cell in next(reader, [])]
+    try:
+        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:  # a cell longer than the csv module reads
+        table = None
+    rules.check_csv_readable(table is not None)
+    header = [cell.strip().casefold() for cell in (table[0] if table else [])]
     rules.check_membership_columns(header)
     rows, problems = [], []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(table[1:], start=2):
         values = dict(zip(header, (cell.strip() for cell in cells)))
         amounts = [(unit, values[unit]) for unit in rules.MEMBERSHIP_UNITS if values.get(unit)]
         if not amounts:

@@ -23,6 +23,8 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+import anyio
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -34,11 +36,13 @@ from components.rules import RuleError
 NO_STORE = routes.NO_STORE
 FEED_SECONDS = 300.0  # a feed ends after this and the phone opens a new one: no stream outlives its phone long
 FEED_HEARTBEAT_SECONDS = 20.0  # under the usual 30-60 s idle timeouts of proxies and venue gateways
+# A feed write may wait this long for the reader; a message is a few KB, so a reader that takes longer has stopped.
+FEED_SEND_SECONDS = FEED_HEARTBEAT_SECONDS
 
 _log = logging.getLogger(__name__)
 _recent: dict[int, collections.deque] = {}  # participant id -> monotonic times of their requests
 _recent_lock = threading.Lock()
-_streams: collections.Counter = collections.Counter()  # participant id -> open feeds (event loop only)
+_streams: collections.Counter = collections.Counter()  # participant id -> feeds open or starting (event loop only)
 
 
 class Refused(Exception):
@@ -214,6 +218,49 @@ def start_feed(request: Request) -> tuple[int, int, str]:
     return participant["id"], workshop["id"], json.dumps(message, ensure_ascii=False)
 
 
+class FeedResponse(StreamingResponse):
+    """A feed's stream that gives its slot back however it ends, and ends when its reader stops reading.
+
+    A write that waits longer than FEED_SEND_SECONDS (the reader's window stayed full: a phone gone without
+    hanging up, or a script that opens feeds and reads nothing) ends the stream; the server closes the
+    connection. Without it, the stream would wait in that write for ever, past FEED_SECONDS, holding its slot.
+    """
+
+    def __init__(self, content, participant_id: int, **kwargs):
+        super().__init__(content, **kwargs)
+        self.participant_id = participant_id
+
+    async def __call__(self, scope, receive, send) -> None:
+        async def send_in_time(message) -> None:
+            with anyio.fail_after(FEED_SEND_SECONDS):
+                await send(message)
+
+        try:
+            await super().__call__(scope, receive, send_in_time)
+        except TimeoutError:
+            _log.info("a feed's reader stopped reading for %s s: its stream ended", FEED_SEND_SECONDS)
+        finally:
+            release_feed(self.participant_id)
+            await self.body_iterator.aclose()  # now, not when collected: its follower is forgotten at once
+
+
+def take_feed(participant_id: int) -> None:
+    """Take a feed slot for this participant, or refuse past rules.FEEDS_MAX or rules.FEEDS_PER_PROCESS_MAX.
+
+    Counted here, on the event loop, with no await between the check and the count: requests that arrive
+    together each see the ones before them (counting when a stream starts let 28 of 30 parallel feeds in).
+    """
+    rules.check_feed_room(_streams[participant_id], sum(_streams.values()))
+    _streams[participant_id] += 1
+
+
+def release_feed(participant_id: int) -> None:
+    """Give a feed slot back."""
+    _streams[participant_id] -= 1
+    if _streams[participant_id] <= 0:
+        del _streams[participant_id]
+
+
 async def get_feed(request: Request) -> Response:
     """GET /api/feed: a stream of the workshop's phases and live tallies (text/event-stream).
 
@@ -230,13 +277,13 @@ async def get_feed(request: Request) -> Response:
         return refusal(exc)
     except Exception:  # a bug must not reach the phone as a stack trace
         return failure(request)
-    if _streams[participant_id] >= rules.FEEDS_MAX or feed.count_following() >= rules.FEEDS_PER_PROCESS_MAX:
-        return refusal(Refused(429, RuleError("Too many taps at once. Please wait a few seconds."),
-                               browser_language(request), headers={"Retry-After": str(rules.TAP_WINDOW_SECONDS)}))
+    try:
+        take_feed(participant_id)
+    except RuleError as exc:
+        return refusal(Refused(429, exc, browser_language(request),
+                               headers={"Retry-After": str(rules.TAP_WINDOW_SECONDS)}))
 
     async def messages():
-        # Registered once the answer starts (a generator never started never runs its finally).
-        _streams[participant_id] += 1
         follower = feed.follow(workshop_id)
         try:
             yield f"data: {first}\n\n"
@@ -246,12 +293,9 @@ async def get_feed(request: Request) -> Response:
                 yield ": still here\n\n" if message is None else f"data: {message}\n\n"
         finally:
             feed.unfollow(follower)
-            _streams[participant_id] -= 1
-            if _streams[participant_id] <= 0:
-                del _streams[participant_id]
 
-    return StreamingResponse(messages(), media_type="text/event-stream",
-                             headers={**NO_STORE, "X-Accel-Buffering": "no"})
+    return FeedResponse(messages(), participant_id, media_type="text/event-stream",
+                        headers={**NO_STORE, "X-Accel-Buffering": "no"})
 
 
 ROUTES = [

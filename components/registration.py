@@ -41,7 +41,12 @@ def read_rows(data: bytes) -> list[list[str]]:
         raise RuleError("The file is not UTF-8 text: save it from the spreadsheet as CSV UTF-8.") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)  # Excel in much of Europe writes semicolons
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
+    except csv.Error:  # a cell longer than the csv module reads
+        rows = None
+    rules.check_csv_readable(rows is not None)
+    return rows
 
 
 def parse_registrations(data: bytes, profile_questions: list[dict], known_emails: set[str]) -> list[dict]:

@@ -57,7 +57,10 @@ class Representation:
 
 def assign_cells(data: analysis.QuestionVotes, key: str, mix: pd.DataFrame, min_group: int) -> pd.Series:
     """Voter id -> the group they are counted in: a member group shown alone, or POOLED."""
-    voters = data.participants[data.participants["participant_id"].isin(data.voter_ids)]
+    # The voters every other view counts: a dot on a priority still on the ballot. Counting everyone with a dot
+    # made a voter whose dots were all on a hidden priority a group member here and nobody on the Segments tab,
+    # so the difference named them.
+    voters = data.participants[data.participants["participant_id"].isin(set(_visible_votes(data)["participant_id"]))]
     answers = voters.set_index("participant_id")[key] if key in voters.columns else \
         pd.Series(analysis.NOT_GIVEN, index=voters["participant_id"])
     pooled = suppression.hide_small_groups(answers.value_counts().to_dict(), min_group)  # as the segments hide
@@ -119,6 +122,11 @@ def _flag(participants: int, share: float, gap: float, margin: float) -> str:
     return ""
 
 
+def has_voters(data: analysis.QuestionVotes) -> bool:
+    """True once someone has a dot on a priority still on the ballot (the voters representation compares)."""
+    return not _visible_votes(data).empty
+
+
 def _visible_votes(data: analysis.QuestionVotes) -> pd.DataFrame:
     """Votes on the priorities still on the ballot, dots as floats."""
     visible = set(data.priorities.loc[data.priorities["state"] == "visible", "priority_id"])
@@ -139,7 +147,7 @@ def _reweight(data: analysis.QuestionVotes, votes: pd.DataFrame, factors: pd.Ser
 def compare_all(data: analysis.QuestionVotes, mix: dict[str, pd.DataFrame], min_group: int,
                 margin: float = rules.REPRESENTATION_MARGIN_DEFAULT) -> list[Representation]:
     """One comparison per dimension the mix gives and the workshop asks (none while nobody has voted)."""
-    if not data.voter_ids:
+    if not has_voters(data):
         return []
     asked = set(data.profile_keys)
     return [compare(data, key, mix[key], min_group, margin) for key in DIMENSIONS if key in mix and key in asked]

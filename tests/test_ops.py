@@ -47,8 +47,21 @@ def test_preflight_refuses_a_missing_database_without_creating_it(db_path, key_f
 def test_preflight_refuses_a_world_readable_database_and_says_how_to_fix_it(db, db_path, key_file):
     os.chmod(db_path, 0o644)
     [problem] = ops.preflight_problems()
-    assert f"{db_path} can be read by other users" in problem and f"chmod 600 {db_path}" in problem
+    assert f"{db_path} can be read or changed by other users" in problem and f"chmod 600 {db_path}" in problem
     assert mode(db_path) == 0o644  # the check only reads: it never hides the problem by narrowing the mode
+
+
+@pytest.mark.parametrize("wide", [0o620, 0o602])
+def test_preflight_refuses_a_database_or_cookie_key_others_can_write(db, db_path, key_file, wide):
+    """Writable is worse than readable: another user could change the votes, or swap the cookie key for one they
+    know and sign themselves a staff login. Before, only the read bits were checked, so 0620 and 0602 passed."""
+    os.chmod(db_path, wide)
+    [problem] = ops.preflight_problems()
+    assert f"{db_path} can be read or changed by other users" in problem and f"chmod 600 {db_path}" in problem
+    os.chmod(db_path, 0o600)
+    os.chmod(key_file, wide)
+    [problem] = ops.preflight_problems()
+    assert f"{key_file} can be read or changed by other users" in problem and f"chmod 600 {key_file}" in problem
 
 
 def test_preflight_refuses_a_readable_backup(db, db_path, key_file):

@@ -184,6 +184,25 @@ def test_a_lone_voters_group_is_pooled_with_the_smallest_group_shown(db, lone):
     assert suppression.hide_small_groups({"A": 1, "B": 7, "C": 5}, 5) == {"A", "C"}
 
 
+def test_a_voter_whose_dots_are_all_on_a_hidden_priority_is_counted_nowhere(db, lone):
+    """Kosovo's one voter placed their dot on C, which the facilitator then hid. Segments count voters on the
+    ballot's priorities (Czechia 5, Serbia 5, both shown); representation counted everyone with a dot, so it
+    pooled Kosovo with Czechia into a pool of 6. Pool 6 minus Czechia's 5 on the Segments tab gave one voter
+    from Kosovo, and the export's dots showed the one participant code whose only dot is on C: their ballot."""
+    facilitation.set_priority_hidden(db, lone["pids"]["C"], True, "olga")
+    data = analysis.load_question_votes(db, lone["question_id"])
+    segments = {g.name: g.participants for g in analysis.tally_segment(data, "country", min_group=5)}
+    result = compare(db, lone, min_group=5)
+    assert segments == {"Czechia": 5, "Serbia": 5}
+    assert result.groups[["group", "participants"]].values.tolist() == [
+        ["Czechia", 5], ["Serbia", 5], [representation.POOLED, 0]]
+    assert result.pooled == ["Kosovo"] and result.groups["participants"].sum() == sum(segments.values())
+    for letter in "AB":  # every dot on a hidden priority: nobody to compare, rather than groups of nobody
+        facilitation.set_priority_hidden(db, lone["pids"][letter], True, "olga")
+    data = analysis.load_question_votes(db, lone["question_id"])
+    assert representation.compare_all(data, membership.load_mix(db, lone["workshop_id"]), 5) == []
+
+
 def test_the_lone_voters_group_never_appears_alone_in_json_xlsx_or_html(db, lone):
     import io
     import json

@@ -182,6 +182,12 @@ def check_tap_rate(recent_taps: int) -> None:
         raise RuleError("Too many taps at once. Please wait a few seconds.")
 
 
+def check_feed_room(own_feeds: int, process_feeds: int) -> None:
+    """Refuse another feed to a phone holding FEEDS_MAX, or to anyone once the process holds FEEDS_PER_PROCESS_MAX."""
+    if own_feeds >= FEEDS_MAX or process_feeds >= FEEDS_PER_PROCESS_MAX:
+        raise RuleError("Too many taps at once. Please wait a few seconds.")
+
+
 def check_same_site(origin_matches: bool) -> None:
     """Refuse a ballot request that another web site made the browser send."""
     if not origin_matches:

@@ -29,6 +29,14 @@ def check_survey_unpacked(size: int) -> None:
         raise RuleError("The file is larger than {max} MB.", max=SURVEY_UNPACKED_MB_MAX)
 
 
+def check_csv_readable(readable: bool) -> None:
+    """An uploaded CSV file (survey, registration list, membership mix) must be one the csv module can read:
+    no cell longer than its limit of 128 KB, which a quote opened and never closed also reaches."""
+    if not readable:
+        raise RuleError("This file could not be read as a CSV file. Save it from the spreadsheet as CSV UTF-8 and "
+                        "try again.")
+
+
 def check_survey_header(columns: list[str]) -> None:
     """The first row names the columns, one of them title."""
     if "title" not in columns:

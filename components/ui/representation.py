@@ -55,7 +55,7 @@ def render_representation(workshop: dict, data: analysis.QuestionVotes, min_grou
     if not ready:
         st.info(_("Enter the network's membership mix to compare it with who voted."))
         return
-    if not data.voter_ids:
+    if not representation.has_voters(data):
         st.info(_("Nobody has placed a dot on this question yet."))
         return
     labels = dimension_labels()
