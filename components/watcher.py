@@ -24,21 +24,28 @@ class Watcher:
         self.name, self.interval, self.check = name, interval, check
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._path = ""
 
     def ensure_started(self, path: str) -> None:
-        """Start the thread once, and again if it ever died."""
+        """Start the thread once, and again if it ever died; it follows the database file last named."""
         with self._lock:
+            self._path = path  # one file per server process; a test suite opens many, one after another
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, args=(path,), name=self.name, daemon=True)
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._thread.start()
 
-    def _run(self, path: str) -> None:
+    def _run(self) -> None:
         """Forever: sleep, then check; a failed check closes the connection and the next one reopens it."""
-        db = None
+        db, opened = None, ""
         while True:
             time.sleep(self.interval())  # read each time: a test may shorten it
             try:
-                db = db or storage.open_db(path)
+                if db is not None and opened != self._path:
+                    db.close()
+                    db = None
+                if db is None:
+                    opened = self._path
+                    db = storage.open_db(opened)
                 self.check(db, time.monotonic())
             except Exception:  # the watcher must outlive a locked or replaced database file
                 _log.exception("%s: check failed; retrying", self.name)
