@@ -324,7 +324,7 @@ def run_table(phone_counts: list[int], layout_names: list[str], readme: bool = F
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "burst-join.json").write_text(json.dumps(rows, indent=2))
     if readme:
-        note = (f"Measured {time.strftime('%Y-%m-%d')} by `make bench-join` on {os.cpu_count()} cores, the load "
+        note = (f"Measured {time.strftime('%Y-%m-%d')} by `make bench` (or `make bench-join`) on {os.cpu_count()} cores, the load "
                 f"generator sharing them; \"load at start\" is the 1-minute load average when each run began.")
         write_readme(table, note)
         log(f"  written into {README}")
