@@ -21,7 +21,10 @@ TOP_DEFAULT = 5
 # The organiser page shows these translated (components/ui/robustness.py); exports use the English.
 SENTENCES = {"all": "The top {n} are the same under all {rules} counts.",
              "none": "Even first place differs between the {rules} counts.",
-             "some": "The top {n} are the same under all {rules} counts; places {a}–{b} change."}
+             "some": "The top {n} are the same under all {rules} counts; places {a}–{b} change.",
+             # "The top 1 are the same" reads wrong: first place gets sentences of its own.
+             "first_all": "First place is the same under all {rules} counts.",
+             "first": "First place is the same under all {rules} counts; places {a}–{b} change."}
 
 
 def pool_small_groups(data: analysis.QuestionVotes, key: str, min_group: int) -> pd.Series:
@@ -106,14 +109,16 @@ def count_stable_places(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> int:
 
 
 def describe_agreement(ranks: pd.DataFrame, top: int = TOP_DEFAULT) -> tuple[str, dict]:
-    """How far the rules agree: a SENTENCES key ("all", "none" or "some") and its placeholders."""
+    """How far the rules agree: a SENTENCES key and its placeholders."""
     top = min(top, len(ranks))
     rules = len(available_rules(ranks))
     stable = count_stable_places(ranks, top)
     if stable >= top:
-        return "all", {"n": top, "rules": rules}
+        return ("first_all", {"rules": rules}) if top == 1 else ("all", {"n": top, "rules": rules})
     if stable == 0:
         return "none", {"rules": rules}
+    if stable == 1:
+        return "first", {"rules": rules, "a": 2, "b": top}
     return "some", {"n": stable, "rules": rules, "a": stable + 1, "b": top}
 
 

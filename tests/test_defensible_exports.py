@@ -61,14 +61,14 @@ def test_report_and_json_use_the_chosen_top_and_the_workshops_language(db):
     page = exports.export_bytes(db, room["workshop_id"], "html", top=3).decode()
     assert page.startswith("<!DOCTYPE html><html lang='en'>")  # the report's own text is English
     section = page[page.index("<h3>Robustness"):page.index("<h3>Ballot receipts")]
-    assert "<p><b>The top 1 are the same under all 5 counts; places 2–3 change.</b></p>" in section
-    assert "<p lang='cs'><b>Prvních 1 je stejných ve všech 5 sčítáních; místa 2–3 se mění.</b></p>" in section
+    assert "<p><b>First place is the same under all 5 counts; places 2–3 change.</b></p>" in section
+    assert "<p lang='cs'><b>První místo je stejné ve všech 5 sčítáních; místa 2–3 se mění.</b></p>" in section
     assert "Top 3 compared." in section
     first = exports.export_bytes(db, room["workshop_id"], "html", top=1).decode()
-    assert "<p lang='cs'><b>Prvních 1 je stejných ve všech 5 sčítáních.</b></p>" in first
+    assert "<p lang='cs'><b>První místo je stejné ve všech 5 sčítáních.</b></p>" in first
     document = json.loads(exports.export_bytes(db, room["workshop_id"], "json", top=3))
     assert {k: document["questions"][0]["robustness"][k] for k in ("top", "sentence", "all", "some")} == {
-        "top": 3, "sentence": "The top 1 are the same under all 5 counts; places 2–3 change.",
+        "top": 3, "sentence": "First place is the same under all 5 counts; places 2–3 change.",
         "all": [room["pids"]["A"], room["pids"]["B"], room["pids"]["C"]], "some": []}
     assert document["membership"] == {} and document["questions"][0]["representation"] == []
     assert "No membership mix was entered for this workshop" in page

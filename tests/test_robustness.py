@@ -82,6 +82,10 @@ def test_a_tie_under_one_count_does_not_unseat_the_winner_of_every_count():
     ranks = _frame(orders)
     assert robustness.describe_agreement(ranks, 4) == ("some", {"n": 2, "rules": 5, "a": 3, "b": 4})
     assert robustness.write_sentence(ranks, 4) == "The top 2 are the same under all 5 counts; places 3–4 change."
+    orders["supporters"] = [1, 3, 2, 4]  # only first place holds: it is named as such, not "the top 1"
+    assert robustness.write_sentence(_frame(orders), 3) == \
+        "First place is the same under all 5 counts; places 2–3 change."
+    assert robustness.write_sentence(_frame(orders), 1) == "First place is the same under all 5 counts."
     orders["supporters"] = [2, 1, 3, 4]  # a real change of first place is still one
     assert robustness.describe_agreement(_frame(orders), 3) == ("none", {"rules": 5})
 

@@ -20,7 +20,9 @@ def _sentences() -> dict[str, str]:
     _ = gettext()
     return {"all": _("The top {n} are the same under all {rules} counts."),
             "none": _("Even first place differs between the {rules} counts."),
-            "some": _("The top {n} are the same under all {rules} counts; places {a}–{b} change.")}
+            "some": _("The top {n} are the same under all {rules} counts; places {a}–{b} change."),
+            "first_all": _("First place is the same under all {rules} counts."),
+            "first": _("First place is the same under all {rules} counts; places {a}–{b} change.")}
 
 
 TOP_KEY = "robust_top"
