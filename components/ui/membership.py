@@ -107,9 +107,7 @@ def render_import(workshop: dict, user: dict) -> None:
         except RuleError as exc:
             show_problems(exc)
             return
-        labels = dimension_labels()
-        _saved(_("Imported: {groups}.").format(groups=", ".join(
-            f"{labels[key]} ({n})" for key, n in counts.items())))
+        _saved_imported(counts)
 
 
 def render_copy(workshop: dict, user: dict) -> None:
@@ -129,9 +127,14 @@ def render_copy(workshop: dict, user: dict) -> None:
         except RuleError as exc:
             show_problems(exc)
             return
-        labels = dimension_labels()
-        _saved(_("Imported: {groups}.").format(groups=", ".join(
-            f"{labels[key]} ({n})" for key, n in counts.items())))
+        _saved_imported(counts)
+
+
+def _saved_imported(counts: dict[str, int]) -> None:
+    """Say which kinds of group were imported or copied, with their number of groups."""
+    _ = gettext()
+    labels = dimension_labels()
+    _saved(_("Imported: {groups}.").format(groups=", ".join(f"{labels[key]} ({n})" for key, n in counts.items())))
 
 
 def check_margin(value: int) -> int:

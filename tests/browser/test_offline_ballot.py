@@ -5,21 +5,16 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from components import facilitation, participation, seed, workshops
-from tests.browser.conftest import PHONE, dots_left, shot, wait_idle, wait_saved
+from tests.browser.conftest import dots_left, shot, wait_idle, wait_saved
+from tests.browser.test_live_results import join
 
 OFFLINE = "Offline — your taps will be sent when you are back."
 
 
 def open_phone(browser, url: str, code: str, name: str):
     """A phone of its own (browser context) at 390 px that has joined; returns (context, page, participant token)."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(f"{url}/?code={code}")
-    page.get_by_label("Your name (optional)").fill(name)
-    page.get_by_role("button", name="Join", exact=True).click()
-    page.wait_for_url("**t=*")
+    context, page = join(browser, url, code, name)
     page.get_by_text(dots_left(5, 5), exact=True).wait_for()
-    wait_idle(page)
     return context, page, page.url.split("t=")[1]
 
 
