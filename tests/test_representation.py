@@ -155,8 +155,8 @@ def test_template_round_trips_and_a_mix_is_copied_to_another_workshop(db, room):
     ("dimension,group,count\ncountry,Poland,5\n".encode("utf-16"),
      "The file is not UTF-8 text: save it as “CSV UTF-8” and try again."),
     (b"dimension,group,count\ncountry,Poland,\n", "The file has no rows with a number."),
-    (b"x" * 200_001, "The file is too large: a membership list is at most 200 KB.")])
-def test_a_file_that_is_not_a_membership_list_is_refused_whole(db, room, text, message):
+    (b"x" * 200_001, "The file is too large: a membership mix file is at most 200 KB.")])
+def test_a_file_that_is_not_a_membership_mix_is_refused_whole(db, room, text, message):
     with pytest.raises(RuleError, match=message.replace("(", r"\(").replace(")", r"\)")):
         membership.import_csv(db, room["workshop_id"], text, "olga")
     assert len(membership.load_rows(db, room["workshop_id"])) == 3

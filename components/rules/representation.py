@@ -22,7 +22,7 @@ MEMBERSHIP_UNITS = ("count", "share")
 def check_membership_file(size: int) -> None:
     """A membership file is a small CSV."""
     if size > MEMBERSHIP_FILE_BYTES_MAX:
-        raise RuleError("The file is too large: a membership list is at most {kb} KB.",
+        raise RuleError("The file is too large: a membership mix file is at most {kb} KB.",
                         kb=MEMBERSHIP_FILE_BYTES_MAX // 1000)
 
 
@@ -86,7 +86,7 @@ def check_membership_total(unit: str, total: float, label: str) -> None:
 def check_membership_rows(problems: list, rows: int) -> None:
     """A membership mix is taken whole or not at all: refuse it while any row has a problem."""
     if rows > MEMBERSHIP_ROWS_MAX:
-        raise RuleError("A membership list has at most {max} rows.", max=MEMBERSHIP_ROWS_MAX)
+        raise RuleError("A membership mix has at most {max} rows.", max=MEMBERSHIP_ROWS_MAX)
     if problems:
         error = RuleError("Nothing was saved: fix these rows and try again.")
         error.problems = problems  # (row number or None, RuleError) pairs, shown one per line

@@ -119,7 +119,7 @@ def render_copy(workshop: dict, user: dict) -> None:
         st.info(_("No other workshop has a membership mix yet."))
         return
     with st.form("membership_copy"):
-        source = st.selectbox(_("Copy the mix of"), sources, format_func=lambda w: f"{w['title']} ({w['code']})")
+        source = st.selectbox(_("Copy the mix from workshop"), sources, format_func=lambda w: f"{w['title']} ({w['code']})")
         copied = st.form_submit_button(_("Copy"))
     if copied:
         try:
