@@ -131,22 +131,30 @@ def render_live_counters(question_id: int) -> None:
 
 
 def render_page(user: dict) -> None:
-    """The Run workshop page, for a facilitator."""
+    """The Run workshop page, for a facilitator: the question's controls left, the room and the join panel right."""
     _ = gettext()
     st.title(_("Run workshop"))
     show_flash()
     workshop = pick_workshop("facilitate")
     if workshop is None:
         st.stop()
-    render_join_panel(workshop)
-    joining.render_join_controls(user, workshop)  # joining open/closed, close joining when voting opens
-    # A link button opens a new tab (target=_blank): the control page stays open behind the projector.
-    st.link_button(_("Open the projector screen"), f"projector?w={workshop['id']}&theme=dark", icon=":material/tv:")
-    render_questions_table(workshop)
-    question = pick_question(workshop, "facilitate")
-    if question is None:
-        st.stop()
-    with st.container(border=True):
-        st.markdown("### " + escape_markdown(question["prompt"]))
-        render_phase_controls(user, question)
-    render_live_counters(question["id"])
+    # Two columns on a laptop or wider, so the room panel sits beside the phase buttons instead of below the fold;
+    # on a narrow window Streamlit stacks them.
+    controls, room = st.columns([3, 2], gap="large")
+    room_slot = room.container()  # the live counters go above the join panel once the question is known
+    with room:
+        render_join_panel(workshop)
+        joining.render_join_controls(user, workshop)  # joining open/closed, close joining when voting opens
+        # A link button opens a new tab (target=_blank): the control page stays open behind the projector.
+        st.link_button(_("Open the projector screen"), f"projector?w={workshop['id']}&theme=dark",
+                       icon=":material/tv:")
+    with controls:
+        render_questions_table(workshop)
+        question = pick_question(workshop, "facilitate")
+        if question is None:
+            st.stop()
+        with st.container(border=True):
+            st.markdown("### " + escape_markdown(question["prompt"]))
+            render_phase_controls(user, question)
+    with room_slot:
+        render_live_counters(question["id"])

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components.ui import session
 
-WIDE_PAGES = {"results"}  # url paths of the pages whose tables need the whole width
+WIDE_PAGES = {"results", "facilitate"}  # url paths of the pages that need the whole width
 
 
 def route_visitor() -> None:
