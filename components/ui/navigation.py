@@ -4,8 +4,6 @@ import streamlit as st
 
 from components.ui import session
 
-WIDE_PAGES = {"results", "facilitate"}  # url paths of the pages that need the whole width
-
 
 def route_visitor() -> None:
     """Build this visitor's navigation (participant, facilitator, organiser) and run the chosen page."""
@@ -18,15 +16,18 @@ def route_visitor() -> None:
 
     participant_page = st.Page("pages/participant.py", title=_("Join & vote"), icon=":material/how_to_vote:",
                                default=participant_first)
+    run_page = st.Page("pages/facilitate.py", title=_("Run workshop"), icon=":material/play_circle:",
+                       default=not participant_first)
+    results_page = st.Page("pages/results.py", title=_("Results & exports"), icon=":material/bar_chart:")
     staff_pages = {
         "facilitator": [
-            st.Page("pages/facilitate.py", title=_("Run workshop"), icon=":material/play_circle:", default=not participant_first),
+            run_page,
             st.Page("pages/moderate.py", title=_("Moderate"), icon=":material/rule:"),
             st.Page("pages/projector.py", title=_("Projector"), icon=":material/tv:"),
             st.Page("pages/setup.py", title=_("Set up workshops"), icon=":material/settings:"),
         ],
         "organiser": [
-            st.Page("pages/results.py", title=_("Results & exports"), icon=":material/bar_chart:"),
+            results_page,
             st.Page("pages/users.py", title=_("Users"), icon=":material/group:"),
         ],
     }
@@ -43,7 +44,9 @@ def route_visitor() -> None:
     # Participants see no navigation and no sidebar: staff open the login page by its own address (/login).
     navigation = st.navigation(pages, position="hidden" if user is None else "sidebar")
     # One layout call per run, here: when a page set "wide" after a "centered" here, the browser applied both in
-    # one render and kept "centered", so the results page turned narrow after its first click.
-    st.set_page_config(layout="wide" if navigation.url_path in WIDE_PAGES else "centered")
+    # one render and kept "centered", so the results page turned narrow after its first click. The chosen page is
+    # compared by identity: the default page's url_path is "" (the Run page is a facilitator's default).
+    wide = any(navigation is page for page in (run_page, results_page))  # tables and side-by-side panels
+    st.set_page_config(layout="wide" if wide else "centered")
     session.render_sidebar(user)
     navigation.run()

@@ -12,6 +12,7 @@ NO_VERTICAL_SCROLL = """() => document.scrollingElement.scrollHeight <= window.i
     && [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
         .every(e => e.scrollHeight <= e.clientHeight)"""
 SMALL_PROJECTOR = {"width": 1280, "height": 720}
+MAIN_WIDTH = """() => document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect().width"""
 BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.hub-bars-value')]
     .some(t => t.textContent.trim() === '1')"""
 
@@ -37,6 +38,11 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     page.get_by_text("Results live", exact=True).first.wait_for()
     wait_idle(page)
     assert workshops.get_question(db, question["id"])["results_visibility"] == "live"
+    # Wide after two reruns, and the room panel on the first screen to the right of the phase buttons.
+    assert page.evaluate(MAIN_WIDTH) > 1400
+    button = page.get_by_role("button", name="Close voting").bounding_box()
+    room = page.get_by_text("Not yet voted", exact=True).bounding_box()
+    assert room["x"] > button["x"] + button["width"] and room["y"] + room["height"] < PROJECTOR["height"]
     shot(page, artifacts, "facilitator-01-run")
 
     control = page
