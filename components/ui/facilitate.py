@@ -138,6 +138,7 @@ def render_page(user: dict) -> None:
     workshop = pick_workshop("facilitate")
     if workshop is None:
         st.stop()
+    render_questions_table(workshop)  # full width: in a column its four columns scroll sideways below 1440 px
     # Two columns on a laptop or wider, so the room panel sits beside the phase buttons instead of below the fold;
     # on a narrow window Streamlit stacks them.
     controls, room = st.columns([3, 2], gap="large")
@@ -149,7 +150,6 @@ def render_page(user: dict) -> None:
         st.link_button(_("Open the projector screen"), f"projector?w={workshop['id']}&theme=dark",
                        icon=":material/tv:")
     with controls:
-        render_questions_table(workshop)
         question = pick_question(workshop, "facilitate")
         if question is None:
             st.stop()

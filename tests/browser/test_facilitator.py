@@ -13,6 +13,9 @@ NO_VERTICAL_SCROLL = """() => document.scrollingElement.scrollHeight <= window.i
         .every(e => e.scrollHeight <= e.clientHeight)"""
 SMALL_PROJECTOR = {"width": 1280, "height": 720}
 MAIN_WIDTH = """() => document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect().width"""
+# Glide's grid scrolls inside this element: a table wider than its column would scroll sideways here.
+SIDEWAYS = """() => [...document.querySelectorAll('.dvn-scroller')].filter(e => e.offsetParent !== null)
+    .map(e => e.scrollWidth - e.clientWidth)"""
 BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.hub-bars-value')]
     .some(t => t.textContent.trim() === '1')"""
 
@@ -43,6 +46,12 @@ def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browse
     button = page.get_by_role("button", name="Close voting").bounding_box()
     room = page.get_by_text("Not yet voted", exact=True).bounding_box()
     assert room["x"] > button["x"] + button["width"] and room["y"] + room["height"] < PROJECTOR["height"]
+    page.set_viewport_size({"width": 1280, "height": 800})  # a laptop: the questions table still fits
+    page.wait_for_function(f"({MAIN_WIDTH})() < 1000")
+    wait_idle(page)
+    assert page.evaluate(SIDEWAYS) == [0]
+    page.set_viewport_size(PROJECTOR)
+    wait_idle(page)
     shot(page, artifacts, "facilitator-01-run")
 
     control = page
