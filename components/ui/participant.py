@@ -154,8 +154,10 @@ def render_submit(participant: dict, workshop: dict, question: dict) -> None:
     if left > 0:
         st.caption(n_("You can submit {n} more priority.", "You can submit {n} more priorities.", left).format(n=left))
         with st.form(f"{prefix}_submit"):
-            st.text_input(_("Your priority"), max_chars=rules.TITLE_MAX, key=f"{prefix}_title",
-                          placeholder=_("A short title, e.g. a training programme for city staff"))
+            st.text_input(_("Your priority"), max_chars=rules.TITLE_MAX, key=f"{prefix}_title")
+            # A hint that stays visible and wraps: as a placeholder it was cut at 360 px in longer languages,
+            # and it vanished at the first keystroke.
+            st.caption(_("A short title, e.g. a training programme for city staff"))
             st.text_area(_("Details (optional)"), max_chars=rules.DETAILS_MAX, key=f"{prefix}_details", height=90)
             theme_by_id = {t["id"]: t["name"] for t in themes}
             # No theme until one is picked: the placeholder, with no clear button on an empty field.
