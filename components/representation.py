@@ -159,12 +159,6 @@ def list_heavy(result: Representation) -> list[str]:
     return heavy["group"].tolist()
 
 
-def count_flags(result: Representation) -> dict[str, int]:
-    """How many groups are under- or over-represented, or absent."""
-    flags = result.groups["flag"]
-    return {kind: int((flags == kind).sum()) for kind in ("under", "over", "absent")}
-
-
 def write_caveats() -> list[str]:
     """The caveats in English, limits filled in (exports and report)."""
     return [text.format(warn=f"{rules.REPRESENTATION_WEIGHT_WARN:g}") for text in CAVEATS]

@@ -24,8 +24,3 @@ def inline_code(text: str) -> str:
     """Show text literally as a markdown code span: no markup and no automatic links inside it."""
     # Backticks would end the span; nothing typed into a join code needs them.
     return "`" + str(text).replace("`", "").replace("\n", " ") + "`"
-
-
-def dots_symbols(placed: int, cap: int) -> str:
-    """Draw placed dots as filled circles and free room as empty ones."""
-    return "●" * placed + "○" * max(0, cap - placed)
