@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from bench import harness
-from components import facilitation, feed, participation, routes, seed, storage, workshops
+from components import facilitation, feed, participation, routes, storage, workshops
 from components.ui import projector
+from tests.browser.conftest import seed_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # A phone's own check waits this long: whatever arrives sooner was pushed by a watcher.
@@ -32,10 +33,7 @@ def two_processes(tmp_path_factory):
     """Two Streamlit processes on one database with the demo workshop; yields (urls, db file, workshop id)."""
     tmp = tmp_path_factory.mktemp("two")
     db_file = tmp / "hub.db"
-    db = storage.open_db(db_file)
-    storage.migrate(db)
-    workshop_id = seed.seed_demo(db)
-    db.close()
+    workshop_id, _code = seed_database(db_file)
     started = []
     try:
         for n in (1, 2):

@@ -6,7 +6,7 @@ import pytest
 
 from bench.harness import stop_server
 from components import routes, rules
-from tests.browser.conftest import ROOT, launch_streamlit
+from tests.browser.conftest import ROOT, launch_streamlit, seed_database
 from tests.test_config_security import fetch
 
 PATHS = ["/", "/_stcore/health", "/healthz"]
@@ -42,13 +42,9 @@ def test_a_list_is_split_on_spaces_and_commas_lowercased_and_bounded():
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """Two real servers on one seeded database: without the setting and with Teams allowed."""
-    from components import seed, storage
     tmp = tmp_path_factory.mktemp("frames")
     db_file = tmp / "hub.db"
-    db = storage.open_db(db_file)
-    storage.migrate(db)
-    seed.seed_demo(db)
-    db.close()
+    seed_database(db_file)
     started = {}
     try:
         started["default"] = launch_streamlit(ROOT / "app.py", ROOT, db_file, tmp / "default.log")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from components import facilitation, workshops
+from components import facilitation
 from components.ui import live as ui_live
 
 
@@ -26,6 +26,12 @@ def sessions(behind: list) -> list:
     return [session for _id, _follower, session in behind]
 
 
+def open_sessions(monkeypatch, phones: dict) -> None:
+    """Pretend Streamlit runs with these sessions (session id -> AppSession stand-in)."""
+    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime(phones))
+    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+
+
 @pytest.fixture
 def followers(monkeypatch):
     table: dict = {}
@@ -38,8 +44,7 @@ def followers(monkeypatch):
 def test_watcher_reruns_only_screens_that_are_behind(db, voting, followers, monkeypatch):
     workshop, question, _ = voting
     phones = {"current": object(), "behind": object()}
-    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime(phones))
-    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    open_sessions(monkeypatch, phones)
     now_shown = ui_live.screen_signature(db, workshop["id"])
     followers["current"] = ui_live._Follower(workshop["id"], now_shown)
     followers["behind"] = ui_live._Follower(workshop["id"], ())
@@ -56,9 +61,7 @@ def test_a_merge_or_a_hide_during_voting_puts_every_screen_behind(db, voting, fo
     """A ballot changed by moderation is pushed like a phase change, exactly once per change."""
     workshop, _question, ids = voting
     phone = object()
-    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
-    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
-    monkeypatch.setattr(ui_live, "PUSH_GRACE_SECONDS", 0.0)  # the grace has its own test
+    open_sessions(monkeypatch, {"s": phone})
     followers["s"] = ui_live._Follower(workshop["id"], ui_live.screen_signature(db, workshop["id"]))
     assert ui_live.stale_sessions(db, 100.0) == []
     facilitation.merge_priorities(db, ids[1], ids[0], "t")
@@ -72,8 +75,7 @@ def test_page_reruns_wait_for_the_grace_after_a_change(db, voting, followers, mo
     """The ballot fetches itself first (components/feed.py); the page rerun follows PUSH_GRACE_SECONDS later."""
     workshop, question, _ = voting
     phone = object()
-    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
-    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    open_sessions(monkeypatch, {"s": phone})
     monkeypatch.setattr(ui_live, "PUSH_GRACE_SECONDS", 1.5)
     followers["s"] = ui_live._Follower(workshop["id"], ui_live.screen_signature(db, workshop["id"]))
     assert ui_live.stale_sessions(db, 100.0) == []
@@ -86,8 +88,7 @@ def test_page_reruns_wait_for_the_grace_after_a_change(db, voting, followers, mo
 def test_watcher_lets_go_of_a_session_that_never_redraws(db, voting, followers, monkeypatch):
     workshop, _question, _ = voting
     phone = object()
-    monkeypatch.setattr(ui_live.runtime, "get_instance", lambda: FakeRuntime({"s": phone}))
-    monkeypatch.setattr(ui_live.runtime, "exists", lambda: True)
+    open_sessions(monkeypatch, {"s": phone})
     followers["s"] = ui_live._Follower(workshop["id"], ())  # went to another page: never re-registers
     asked = [sessions(ui_live.stale_sessions(db, (k + 1) * ui_live.RETRY_SECONDS)) for k in range(ui_live.MAX_ASKS + 2)]
     assert asked == [[phone]] * ui_live.MAX_ASKS + [[], []]

@@ -11,6 +11,7 @@ import pytest
 
 from components import facilitation, participation, rules, storage, workshops
 from components.rules import RuleError
+from tests.test_seats import race
 
 ROOT = Path(__file__).resolve().parent.parent
 def test_migrations_from_empty_and_reapplied(db_path):
@@ -211,32 +212,12 @@ def test_dot_rules_freeze_when_voting(db, demo):
 
 
 def _race(db_path, participant, priority_ids, threads: int) -> tuple[int, int, list[str]]:
-    """Fire `threads` place_dot calls at once, each on its own connection."""
-    barrier = threading.Barrier(threads)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def click(i: int) -> None:
-        conn = storage.open_db(db_path)
-        barrier.wait()
-        try:
-            participation.place_dot(conn, participant, priority_ids[i % len(priority_ids)])
-            result = "ok"
-        except RuleError:
-            result = "budget"
-        except Exception as exc:  # anything else is a failure the test reports
-            result = f"error: {exc}"
-        finally:
-            conn.close()
-        with lock:
-            outcomes.append(result)
-
-    workers = [threading.Thread(target=click, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return outcomes.count("ok"), outcomes.count("budget"), [o for o in outcomes if o.startswith("error")]
+    """Fire `threads` place_dot calls at once, each on its own connection: (placed, refused, crashes)."""
+    outcomes = race(db_path, threads,
+                    lambda conn, i: participation.place_dot(conn, participant, priority_ids[i % len(priority_ids)]))
+    crashes = [o for o in outcomes if o.startswith("crash")]
+    placed = outcomes.count("joined")  # race's word for "the call returned"
+    return placed, len(outcomes) - placed - len(crashes), crashes
 
 
 def test_budget_race_20_threads(db_path, db, voting):

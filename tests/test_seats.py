@@ -27,8 +27,8 @@ def staff(db):
 
 
 def phones(db, workshop_id: int) -> int:
-    """Participants of a workshop, read from the table."""
-    return db.conn.execute("SELECT count(*) FROM participant WHERE workshop_id = ?", (workshop_id,)).fetchone()[0]
+    """Participants of a workshop."""
+    return workshops.count_participants(db, workshop_id)
 
 
 def seat_codes(db, workshop_id: int) -> list[str]:

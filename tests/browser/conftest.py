@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import harness
-from components import auth, seed, storage
+from components import auth, seed, storage, workshops
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -20,6 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
 STAFF_PASSWORD = "correct-horse-battery"
+STAFF_NAMES = {"facilitator": "Fiona Facilitator", "organiser": "Olga Organiser"}  # username = role
 # A time budget for a page on a loaded 2-core machine (login: bcrypt plus the authenticator's
 # 0.7 s per logged-out run), never a pause: every wait returns as soon as its condition holds.
 SLOW = 90_000
@@ -54,6 +55,27 @@ class LiveServer:
         """Open a fresh connection to the server's database."""
         return storage.open_db(self.db_file)
 
+    def read(self, func, *args):
+        """func(db, *args) on a connection of its own, closed afterwards."""
+        db = self.db()
+        try:
+            return func(db, *args)
+        finally:
+            db.close()
+
+
+def seed_database(db_file: Path, *staff: str) -> tuple[int, str]:
+    """A new migrated database with the demo workshop and the named staff accounts; returns (workshop id, code)."""
+    database = storage.open_db(db_file)
+    try:
+        storage.migrate(database)
+        workshop_id = seed.seed_demo(database)
+        for username in staff:
+            auth.create_user(database, username, STAFF_NAMES[username], username, "test", password=STAFF_PASSWORD)
+        return workshop_id, workshops.get_workshop(database, workshop_id)["code"]
+    finally:
+        database.close()
+
 
 def launch_streamlit(app: Path, cwd: Path, db_file: Path, log_path: Path,
                      **extra_env: str) -> tuple[subprocess.Popen, str]:
@@ -64,13 +86,7 @@ def launch_streamlit(app: Path, cwd: Path, db_file: Path, log_path: Path,
 def start_server(tmp_dir: Path) -> tuple[subprocess.Popen, LiveServer, Path]:
     """Seed a database and start streamlit on a free port."""
     db_file = tmp_dir / "hub.db"
-    database = storage.open_db(db_file)
-    storage.migrate(database)
-    workshop_id = seed.seed_demo(database)
-    code = database.conn.execute("SELECT code FROM workshop WHERE id = ?", (workshop_id,)).fetchone()[0]
-    auth.create_user(database, "facilitator", "Fiona Facilitator", "facilitator", "test", password=STAFF_PASSWORD)
-    auth.create_user(database, "organiser", "Olga Organiser", "organiser", "test", password=STAFF_PASSWORD)
-    database.close()
+    workshop_id, code = seed_database(db_file, "facilitator", "organiser")
     proc, url = launch_streamlit(ROOT / "app.py", ROOT, db_file, tmp_dir / "streamlit.log")
     return proc, LiveServer(url, db_file, code, workshop_id), tmp_dir / "streamlit.log"
 
@@ -174,3 +190,24 @@ def staff_login(page, url: str, username: str) -> None:
     page.get_by_role("link", name="Run workshop").first.click()
     page.get_by_role("heading", name="Run workshop").wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
+
+
+def open_staff_page(page, url: str, username: str, title: str) -> None:
+    """Log in through the real form, then open one staff page from the sidebar (its link and heading say `title`)."""
+    staff_login(page, url, username)
+    page.get_by_role("link", name=title).first.click()
+    page.get_by_role("heading", name=title).wait_for(timeout=SLOW)
+    wait_idle(page, timeout=SLOW)
+
+
+def join_phone(browser, url: str, code: str, name: str, context=None):
+    """A phone (a browser context of its own, unless one is given) joined through the form; returns (context, page)."""
+    if context is None:
+        context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{url}/?code={code}")
+    page.get_by_label("Your name (optional)").fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+    page.wait_for_url("**t=*")
+    wait_idle(page)
+    return context, page

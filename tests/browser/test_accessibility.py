@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from components import facilitation, participation, workshops
-from tests.browser.conftest import PHONE, PROJECTOR, shot, staff_login, wait_idle, wait_saved
+from tests.browser.conftest import PHONE, PROJECTOR, open_staff_page, shot, wait_idle, wait_saved
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -79,14 +79,6 @@ def phone_context(browser, locale: str = "en-US"):
     return browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale=locale)
 
 
-def log_in(page, url: str, username: str, landing: str) -> None:
-    """Log in through the real form, then open a page from the sidebar."""
-    staff_login(page, url, username)
-    page.get_by_role("link", name=landing).first.click()
-    page.get_by_role("heading", name=landing).wait_for(timeout=SLOW)
-    wait_idle(page, timeout=SLOW)
-
-
 def test_phone_pages_pass_axe_and_a_dot_can_be_placed_by_keyboard(live_server, browser, artifacts):
     db = live_server.db()
     question = workshops.list_questions(db, live_server.workshop_id)[0]
@@ -148,7 +140,7 @@ def test_staff_pages_and_both_projector_themes_pass_axe(live_server, browser, ar
     facilitation.set_results_visibility(db, question["id"], "live", "test")
     context = browser.new_context(viewport=PROJECTOR, device_scale_factor=1)
     page = context.new_page()
-    log_in(page, live_server.url, "facilitator", "Run workshop")
+    open_staff_page(page, live_server.url, "facilitator", "Run workshop")
     shot(page, artifacts, "a11y-facilitate-1920")
     assert_accessible(page, "facilitate (1920)")
 
@@ -176,7 +168,7 @@ def test_staff_pages_and_both_projector_themes_pass_axe(live_server, browser, ar
 def test_results_page_passes_axe_and_charts_have_tables(live_server, browser, artifacts):
     context = browser.new_context(viewport=PROJECTOR, device_scale_factor=1)
     page = context.new_page()
-    log_in(page, live_server.url, "organiser", "Results & exports")
+    open_staff_page(page, live_server.url, "organiser", "Results & exports")
     page.locator(".js-plotly-plot").first.wait_for(timeout=SLOW)
     wait_idle(page, timeout=SLOW)
     shot(page, artifacts, "a11y-results-1920")

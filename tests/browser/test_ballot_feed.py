@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from bench import harness
-from components import auth, facilitation, seed, storage, workshops
-from tests.browser.conftest import PHONE, ROOT, LiveServer, dots_left, launch_streamlit, wait_idle
+from components import facilitation, workshops
+from tests.browser.conftest import PHONE, ROOT, LiveServer, dots_left, launch_streamlit, seed_database, wait_idle
 
 # The page push is made slow here (a check every 40 s, its first at least 40 s after the change), and
 # the feed checks every 10 s: a ballot on screen within 20 s can only have come through the feed.
@@ -18,12 +18,7 @@ SLOW_PUSH = {"HUB_PUSH_SECONDS": "40", "HUB_PHASE_POLL_SECONDS": "600"}
 def slow_push_server(tmp_path_factory):
     """A server whose pushed page reruns come late."""
     tmp = tmp_path_factory.mktemp("slow-push")
-    database = storage.open_db(tmp / "hub.db")
-    storage.migrate(database)
-    workshop_id = seed.seed_demo(database)
-    auth.create_user(database, "facilitator", "Fiona Facilitator", "facilitator", "test", password="x" * 12)
-    code = workshops.get_workshop(database, workshop_id)["code"]
-    database.close()
+    workshop_id, code = seed_database(tmp / "hub.db", "facilitator")
     proc, url = launch_streamlit(ROOT / "app.py", ROOT, tmp / "hub.db", tmp / "streamlit.log", **SLOW_PUSH)
     yield LiveServer(url, tmp / "hub.db", code, workshop_id)
     harness.stop_server(proc)

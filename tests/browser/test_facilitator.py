@@ -20,20 +20,12 @@ BAR_WITH_ONE_DOT = """() => [...document.querySelectorAll('.hub-bars-value')]
     .some(t => t.textContent.trim() === '1')"""
 
 
-def log_in(page, url: str, username: str) -> None:
-    """Log in through the real form, then open 'Run workshop'."""
-    staff_login(page, url, username)
-    page.get_by_role("link", name="Run workshop").first.click()
-    page.get_by_role("heading", name="Run workshop").wait_for()
-    wait_idle(page)
-
-
 def test_facilitator_runs_voting_and_projector_shows_the_dot(live_server, browser, artifacts):
     db = live_server.db()
     question = workshops.list_questions(db, live_server.workshop_id)[0]
     staff = browser.new_context(viewport=PROJECTOR, device_scale_factor=1)
     page = staff.new_page()
-    log_in(page, live_server.url, "facilitator")
+    staff_login(page, live_server.url, "facilitator")  # it ends on the Run workshop page
     page.get_by_role("button", name="Open voting").click()
     page.get_by_text("Phase changed to Voting.", exact=True).wait_for()
     assert workshops.get_question(db, question["id"])["phase"] == "voting"

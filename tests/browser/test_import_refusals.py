@@ -4,8 +4,8 @@ line of stray quotes is read at once, in a real browser (staff page at 1440 px; 
 from __future__ import annotations
 
 from components import facilitation, workshops
-from tests.browser.conftest import SLOW, wait_idle
-from tests.browser.test_setup_journey import STAFF, Clicks, create_workshop, open_setup, shot_whole, upload
+from tests.browser.conftest import SLOW, open_staff_page, wait_idle
+from tests.browser.test_setup_journey import STAFF, Clicks, create_workshop, shot_whole, upload
 
 UNREADABLE = "This file could not be read as a CSV file. Save it from the spreadsheet as CSV UTF-8 and try again."
 
@@ -13,7 +13,7 @@ UNREADABLE = "This file could not be read as a CSV file. Save it from the spread
 def test_unreadable_and_awkward_survey_files(live_server, browser, artifacts):
     context = browser.new_context(viewport=STAFF, device_scale_factor=1)
     page = context.new_page()
-    open_setup(page, live_server.url)
+    open_staff_page(page, live_server.url, "facilitator", "Set up workshops")
     create_workshop(page, Clicks(), "Awkward files")
     db = live_server.db()
     [workshop] = [w for w in workshops.list_workshops(db) if w["title"] == "Awkward files"]

@@ -8,19 +8,7 @@ import urllib.request
 from playwright.sync_api import expect
 
 from components import facilitation, workshops
-from tests.browser.conftest import PHONE, dots_left, shot, wait_idle
-
-
-def join(browser, url: str, code: str, name: str):
-    """A phone of its own (browser context) that has joined the workshop; returns (context, page)."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(f"{url}/?code={code}")
-    page.get_by_label("Your name (optional)").fill(name)
-    page.get_by_role("button", name="Join", exact=True).click()
-    page.wait_for_url("**t=*")
-    wait_idle(page)
-    return context, page
+from tests.browser.conftest import dots_left, join_phone, shot
 
 
 def result_dots(page, title: str):
@@ -36,8 +24,8 @@ def test_a_watched_phone_shows_another_phones_dots(live_server, browser, artifac
     facilitation.set_results_visibility(db, question["id"], "live", "test")
     first = workshops.list_visible_priorities(db, question["id"])[0]
 
-    ana_context, ana = join(browser, live_server.url, live_server.code, "Ana")
-    bo_context, bo = join(browser, live_server.url, live_server.code, "Bo")
+    ana_context, ana = join_phone(browser, live_server.url, live_server.code, "Ana")
+    bo_context, bo = join_phone(browser, live_server.url, live_server.code, "Bo")
     expect(result_dots(bo, first["title"])).to_have_text("0")
 
     ballot_item = ana.locator(f"li.hub-item[data-priority='{first['id']}']")

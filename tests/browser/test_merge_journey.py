@@ -4,8 +4,8 @@ nothing changes before the click, and undo brings back the very same rows. axe-c
 from __future__ import annotations
 
 from components import facilitation, participation, workshops
-from tests.browser.conftest import PROJECTOR, shot, wait_idle
-from tests.browser.test_accessibility import SLOW, assert_accessible, axe_installed, log_in  # noqa: F401
+from tests.browser.conftest import PROJECTOR, open_staff_page, shot, wait_idle
+from tests.browser.test_accessibility import SLOW, assert_accessible, axe_installed  # noqa: F401
 
 
 def dump(live_server) -> tuple[list, list]:
@@ -41,7 +41,7 @@ def test_merge_a_suggested_duplicate_then_undo_it(live_server, browser, artifact
     before = dump(live_server)
     context = browser.new_context(viewport={"width": 1440, "height": PROJECTOR["height"]}, device_scale_factor=1)
     page = context.new_page()
-    log_in(page, live_server.url, "facilitator", "Moderate")
+    open_staff_page(page, live_server.url, "facilitator", "Moderate")
     accept = page.locator(f".st-key-dup_accept_pair_{first}_{second}").get_by_role("button", name="Merge", exact=True)
     accept.wait_for(timeout=SLOW)
     shot(page, artifacts, "moderate-suggestions-1440")

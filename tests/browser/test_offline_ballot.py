@@ -5,15 +5,14 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from components import facilitation, participation, seed, workshops
-from tests.browser.conftest import dots_left, shot, wait_idle, wait_saved
-from tests.browser.test_live_results import join
+from tests.browser.conftest import dots_left, join_phone, shot, wait_idle, wait_saved
 
 OFFLINE = "Offline — your taps will be sent when you are back."
 
 
 def open_phone(browser, url: str, code: str, name: str):
     """A phone of its own (browser context) at 390 px that has joined; returns (context, page, participant token)."""
-    context, page = join(browser, url, code, name)
+    context, page = join_phone(browser, url, code, name)
     page.get_by_text(dots_left(5, 5), exact=True).wait_for()
     return context, page, page.url.split("t=")[1]
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from components import rules
+from components import rules, workshops
 from tests.browser.conftest import PHONE, wait_idle
 
 
 def count_participants(live_server) -> int:
     """Participants of the demo workshop, read from the database."""
-    db = live_server.db()
-    try:
-        return db.conn.execute("SELECT count(*) FROM participant WHERE workshop_id = ?",
-                               (live_server.workshop_id,)).fetchone()[0]
-    finally:
-        db.close()
+    return live_server.read(workshops.count_participants, live_server.workshop_id)
 
 
 def open_phone(browser, locale: str = "en-US"):

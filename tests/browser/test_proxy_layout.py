@@ -16,8 +16,9 @@ import urllib.request
 import pytest
 
 from bench.layouts import free_ports
-from components import auth, facilitation, ops, seed, serve, storage, workshops
-from tests.browser.conftest import PHONE, PROJECTOR, STAFF_PASSWORD, dots_left, shot, staff_login, wait_idle, wait_until
+from components import facilitation, ops, serve, storage, workshops
+from tests.browser.conftest import (PHONE, PROJECTOR, dots_left, join_phone, seed_database, shot, staff_login, wait_idle,
+                                    wait_until)
 
 # A laptop without Caddy skips these with a reason; CI (HUB_REQUIRE_BROWSER=1) installs it and runs them.
 pytestmark = pytest.mark.skipif(shutil.which("caddy") is None and not os.environ.get("HUB_REQUIRE_BROWSER"),
@@ -53,12 +54,7 @@ def proxied(tmp_path_factory):
     """The layout `make serve PROCESSES=2` starts, on free ports."""
     tmp = tmp_path_factory.mktemp("proxied")
     db_file = tmp / "hub.db"
-    database = storage.open_db(db_file)
-    storage.migrate(database)
-    workshop_id = seed.seed_demo(database)
-    code = workshops.get_workshop(database, workshop_id)["code"]
-    auth.create_user(database, "facilitator", "Fiona Facilitator", "facilitator", "test", password=STAFF_PASSWORD)
-    database.close()
+    workshop_id, code = seed_database(db_file, "facilitator")
     first = free_ports(3)
     layout = serve.start_layout(2, f"http://127.0.0.1:{first + 2}", db_file, tmp / "logs", first_port=first,
                                 extra_env=LAYOUT_ENV)
@@ -74,13 +70,7 @@ def phone_joins(browser, proxied: Proxied, port: int, name: str, responses: list
     proxied.pin(context, port)
     if responses is not None:
         context.on("response", lambda r: responses.append(r) if "/static/" in r.url else None)
-    page = context.new_page()
-    page.goto(f"{proxied.url}/?code={proxied.code}")
-    page.get_by_label("Your name (optional)").fill(name)
-    page.get_by_role("button", name="Join", exact=True).click()
-    page.wait_for_url("**t=*")
-    wait_idle(page)
-    return context, page
+    return join_phone(browser, proxied.url, proxied.code, name, context)
 
 
 def add_dot(page, priority_id: int, left_after: int) -> None:

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from components import admission, links, rules, seats, workshops
-from tests.browser.conftest import PHONE, SLOW, shot, staff_login, wait_idle, wait_until
+from tests.browser.conftest import PHONE, SLOW, open_staff_page, shot, wait_idle, wait_until
 from tests.browser.test_accessibility import assert_accessible
 
 STAFF = {"width": 1440, "height": 900}
@@ -23,38 +23,17 @@ def phone(browser, viewport=PHONE_360):
 
 def live_seats(live_server) -> list[dict]:
     """The demo workshop's seats, read from the database."""
-    db = live_server.db()
-    try:
-        return seats.list_seats(db, live_server.workshop_id)
-    finally:
-        db.close()
-
-
-def workshop_row(live_server) -> dict:
-    """The demo workshop's row, read from the database."""
-    db = live_server.db()
-    try:
-        return workshops.get_workshop(db, live_server.workshop_id)
-    finally:
-        db.close()
+    return live_server.read(seats.list_seats, live_server.workshop_id)
 
 
 def count_people(live_server) -> int:
     """Participants of the demo workshop."""
-    db = live_server.db()
-    try:
-        return db.conn.execute("SELECT count(*) FROM participant WHERE workshop_id = ?",
-                               (live_server.workshop_id,)).fetchone()[0]
-    finally:
-        db.close()
+    return live_server.read(workshops.count_participants, live_server.workshop_id)
 
 
 def open_seats_tab(page, url: str) -> None:
     """Log in as the organiser and open Set up workshops → Joining and seats."""
-    staff_login(page, url, "organiser")
-    page.get_by_role("link", name="Set up workshops").first.click()
-    page.get_by_role("heading", name="Set up workshops").wait_for(timeout=SLOW)
-    wait_idle(page, timeout=SLOW)
+    open_staff_page(page, url, "organiser", "Set up workshops")
     page.get_by_role("tab", name="Joining and seats").click()
     wait_idle(page)
 
@@ -155,7 +134,7 @@ def test_seat_codes_from_the_printed_card_to_a_voided_seat(live_server, browser,
     page.get_by_text("Joined in the last minute", exact=True).scroll_into_view_if_needed()
     shot(page, artifacts, "seats-08b-run-page-room-panel-1440")
     page.get_by_text("Joining open", exact=True).click()
-    wait_until(lambda: not workshop_row(live_server)["joining_open"])
+    wait_until(lambda: not live_server.read(workshops.get_workshop, live_server.workshop_id)["joining_open"])
     late = phone(browser).new_page()
     late.goto(links.seat_url(base, live_server.code, made[2]["code"]))
     late.get_by_text("Joining this workshop is closed. Please ask the facilitator.", exact=True).wait_for(timeout=SLOW)

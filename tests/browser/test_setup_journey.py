@@ -10,7 +10,7 @@ import io
 from openpyxl import Workbook
 
 from components import facilitation, participation, workshops
-from tests.browser.conftest import PROJECTOR, SLOW, shot, staff_login, wait_idle, wait_still, wait_until
+from tests.browser.conftest import PROJECTOR, SLOW, open_staff_page, shot, wait_idle, wait_still, wait_until
 from tests.browser.test_accessibility import assert_accessible, axe_installed  # noqa: F401  (autouse fixture)
 from tests.browser.test_facilitator import NO_VERTICAL_SCROLL, SMALL_PROJECTOR
 
@@ -87,14 +87,6 @@ class Clicks:
         locator.click()
 
 
-def open_setup(page, url: str) -> None:
-    """Log in and open the set-up page from the sidebar."""
-    staff_login(page, url, "facilitator")
-    page.get_by_role("link", name="Set up workshops").first.click()
-    page.get_by_role("heading", name="Set up workshops").wait_for(timeout=SLOW)
-    wait_idle(page, timeout=SLOW)
-
-
 def create_workshop(page, clicks: Clicks, title: str, artifacts=None) -> dict:
     """Open the create form, type a title and the first question, create; return the new workshop's row."""
     clicks(page.get_by_text("Create a new workshop", exact=True), "open the create form")
@@ -116,7 +108,7 @@ def create_workshop(page, clicks: Clicks, title: str, artifacts=None) -> dict:
 def test_create_to_voting_open_in_five_clicks(live_server, browser):
     context = browser.new_context(viewport=STAFF, device_scale_factor=1)
     page = context.new_page()
-    open_setup(page, live_server.url)
+    open_staff_page(page, live_server.url, "facilitator", "Set up workshops")
     clicks = Clicks()
     create_workshop(page, clicks, "Five clicks")
     db = live_server.db()
@@ -143,7 +135,7 @@ def test_create_to_voting_open_in_five_clicks(live_server, browser):
 def test_facilitator_sets_up_imports_merges_and_opens_voting(live_server, browser, artifacts):
     context = browser.new_context(viewport=STAFF, device_scale_factor=1)
     page = context.new_page()
-    open_setup(page, live_server.url)
+    open_staff_page(page, live_server.url, "facilitator", "Set up workshops")
     create_workshop(page, Clicks(), "Member survey workshop", artifacts)
     db = live_server.db()
     [workshop] = [w for w in workshops.list_workshops(db) if w["title"] == "Member survey workshop"]
